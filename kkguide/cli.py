@@ -1,0 +1,160 @@
+"""Command line: the only module that prints."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .build import JobResult, build, load_catalogs, load_project, plan, translation_for
+from .catalogs import POT_FILE, load_catalog, make_template, merge, new_catalog, po_file, validate, write_if_changed
+from .errors import KkguideError
+
+
+class Group(click.Group):
+    """Unexpected errors: one line, and the traceback only with -v."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - this is the last line of defence
+            if ctx.obj and ctx.obj.get("verbose"):
+                raise
+            raise click.ClickException(f"internal error: {type(exc).__name__}: {exc} (run with -v for details)")
+
+
+project_option = click.option("--project", "-C", "root", type=click.Path(file_okay=False, path_type=Path),
+                              default=".", show_default=True, help="Project folder (with guide/ and chapters/).")
+
+
+@click.group(cls=Group)
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for internal errors.")
+@click.version_option(package_name="kkguide")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """kkguide: build the Kreis Kleve Welcome Guide in every language."""
+    ctx.obj = {"verbose": verbose}
+
+
+@main.command("build")
+@project_option
+@click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all).")
+@click.option("--edition", "-e", "editions", multiple=True, help="Edition (repeatable; default: guide.yml).")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: PROJECT/dist).")
+def build_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out: Path | None) -> None:
+    """Build PDFs into the output folder and write manifest.json."""
+    out = out or root / "dist"
+    project = load_project(root)
+    jobs = plan(project.config, langs, editions)
+    start = time.perf_counter()
+    with _progress(len(jobs)) as step:
+        results = build(root, out, langs, editions, report=step)
+    seconds = time.perf_counter() - start
+    pages = sum(r.artifact.pages for r in results)
+    for r in results:
+        cov = r.translation.coverage
+        note = f", {cov.fallbacks} message(s) shown in German" if cov.fallbacks and r.job.language.code != project.config.source_language.code else ""
+        click.echo(f"  {r.artifact.path}: {r.artifact.pages} pages{note}")
+        for warning in r.warnings:
+            click.echo(f"  warning: {r.job.label}: {warning}", err=True)
+    click.echo(f"built {len(results)} PDF(s), {pages} pages in {seconds:.1f} s "
+               f"({pages / seconds:.1f} pages/s) -> {out}/")
+
+
+class _progress:
+    """A progress bar on a terminal, one plain line per finished job elsewhere."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.bar = None
+        self.done = 0
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(length=self.total, label="rendering", file=sys.stderr,
+                                         item_show_func=lambda s: s)
+            self.bar.__enter__()
+        return self.step
+
+    def step(self, result: JobResult) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1, result.job.label)
+        else:
+            click.echo(f"[{self.done}/{self.total}] {result.job.label}: {result.artifact.pages} pages", err=True)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False
+
+
+@main.command("extract")
+@project_option
+def extract_cmd(root: Path) -> None:
+    """Write translations/guide.pot from the chapters, guide.yml and templates."""
+    project = load_project(root)
+    changed = write_if_changed(root / POT_FILE, make_template(project.config, project.segments, project.ui))
+    count = len({s.msgid for s in project.segments} | {u.msgid for u in project.ui})
+    click.echo(f"{POT_FILE}: {count} messages ({'written' if changed else 'unchanged'})")
+
+
+@main.command("update")
+@project_option
+@click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all targets).")
+def update_cmd(root: Path, langs: tuple[str, ...]) -> None:
+    """Extract, then create or update every catalog; no translation is ever dropped."""
+    project = load_project(root)
+    config = project.config
+    targets = [config.language(c) for c in langs] or list(config.target_languages)
+    if any(t.code == config.source_language.code for t in targets):
+        raise KkguideError(f"'{config.source_language.code}' is the source language and has no catalog",
+                           config.located.path, config.located.line("source_language"))
+    pot_path = root / POT_FILE
+    write_if_changed(pot_path, make_template(config, project.segments, project.ui))
+    for lang in targets:
+        path = root / po_file(lang.code)
+        if path.is_file():
+            validate(path, po_file(lang.code))
+            text = merge(path, pot_path)
+        else:
+            text = new_catalog(pot_path.read_text(encoding="utf-8"), lang)
+        state = "created" if not path.is_file() else None
+        changed = write_if_changed(path, text)
+        validate(path, po_file(lang.code))
+        click.echo(f"{po_file(lang.code)}: {state or ('updated' if changed else 'unchanged')}")
+
+
+@main.command("status")
+@project_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def status_cmd(root: Path, fmt: str) -> None:
+    """Per language: translated, fuzzy and untranslated messages and words (fuzzy is not done)."""
+    project = load_project(root)
+    config = project.config
+    rows = []
+    for lang in config.target_languages:
+        catalog = load_catalog(root, lang.code)
+        cov = translation_for(project, lang, catalog).coverage
+        rows.append({"language": lang.code, "name": lang.name, "draft": catalog.is_draft, **cov.__dict__,
+                     "percent": round(cov.percent, 1)})
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    header = f"{'lang':<5} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'words done':>14} {'%':>6}  review"
+    click.echo(header)
+    click.echo("-" * len(header))
+    for r in rows:
+        words = f"{r['translated_words']}/{r['words']}"
+        click.echo(f"{r['language']:<5} {r['translated']:>10} {r['fuzzy']:>6} {r['untranslated']:>9} "
+                   f"{words:>14} {r['percent']:>5.1f}%  {'draft' if r['draft'] else 'reviewed'}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,206 @@
+"""Stage 1: guide/guide.yml and guide/contacts.yml -> validated, frozen configuration."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from babel import Locale, UnknownLocaleError
+
+from .errors import KkguideError
+from .yamlfile import Located, check_keys, load_yaml
+
+GUIDE_FILE = "guide/guide.yml"
+FACTS_FILE = "guide/contacts.yml"
+PAGE_SIZES = {"A5": (148.0, 210.0), "A4": (210.0, 297.0)}
+EDITION_NAMES = {"screen"}
+FACT_KINDS = {"phone": "phone", "phone2": "phone", "fax": "phone", "email": "email", "url": "url",
+              "courses_url": "url"}
+FACT_META = {"source", "checked"}
+_FACT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str          # the language's own name, in its own script (Babel/CLDR)
+    direction: str     # "ltr" or "rtl"
+
+
+@dataclass(frozen=True)
+class Edition:
+    name: str
+    page_size: str
+
+    @property
+    def size_mm(self) -> tuple[float, float]:
+        return PAGE_SIZES[self.page_size]
+
+
+@dataclass(frozen=True)
+class GuideConfig:
+    root: Path
+    title: str
+    subtitle: str
+    publisher: str
+    publisher_address: str
+    stand: dt.date
+    source_language: Language
+    languages: tuple[Language, ...]
+    editions: Mapping[str, Edition]
+    default_editions: tuple[str, ...]
+    reviewed: bool
+    located: Located
+
+    def language(self, code: str) -> Language:
+        for lang in self.languages:
+            if lang.code == code:
+                return lang
+        known = ", ".join(lang.code for lang in self.languages)
+        raise KkguideError(f"unknown language '{code}' (this guide has: {known})",
+                           self.located.path, self.located.line("languages"))
+
+    def edition(self, name: str) -> Edition:
+        if name not in self.editions:
+            known = ", ".join(self.editions)
+            raise KkguideError(f"unknown edition '{name}' (this guide has: {known})",
+                               self.located.path, self.located.line("editions"))
+        return self.editions[name]
+
+    @property
+    def target_languages(self) -> tuple[Language, ...]:
+        return tuple(lang for lang in self.languages if lang.code != self.source_language.code)
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    field: str
+    value: str
+    kind: str          # phone, email, url or text
+    line: int
+    checked: dt.date   # when the entry was last compared with its source
+
+
+@dataclass(frozen=True)
+class Facts:
+    entries: Mapping[str, Fact]   # key "id.field"
+    path: str
+
+    def get(self, ref: str) -> Fact | None:
+        return self.entries.get(ref)
+
+    def oldest_check(self, default: dt.date) -> dt.date:
+        """The date of the least recently checked fact: all facts are true as of this day."""
+        return min((f.checked for f in self.entries.values()), default=default)
+
+
+def make_language(code: str, path: str, line: int) -> Language:
+    try:
+        locale = Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        raise KkguideError(f"unknown language code '{code}'", path, line) from None
+    name = locale.get_display_name(locale) or code
+    return Language(code=code, name=name[:1].upper() + name[1:], direction=locale.text_direction)
+
+
+def _text(doc: Located, data: dict, key: str) -> str:
+    value = data[key]
+    if not isinstance(value, str) or not value.strip():
+        raise KkguideError(f"'{key}' must be a non-empty text", doc.path, doc.line(key))
+    return value.strip()
+
+
+def load_config(root: Path) -> GuideConfig:
+    path = root / GUIDE_FILE
+    if not path.is_file():
+        raise KkguideError("guide configuration not found (is this a kkguide project?)", GUIDE_FILE)
+    doc = load_yaml(path.read_text(encoding="utf-8"), GUIDE_FILE)
+    data = doc.data
+    check_keys(doc, data, (), {"title", "subtitle", "publisher", "publisher_address", "stand",
+                               "source_language", "languages", "editions", "default_editions"},
+               {"reviewed"})
+    stand = data["stand"]
+    if not isinstance(stand, dt.date) or isinstance(stand, dt.datetime):
+        raise KkguideError("'stand' must be a date like 2026-11-25", doc.path, doc.line("stand"))
+    codes = data["languages"]
+    if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
+        raise KkguideError("'languages' must be a list of language codes", doc.path, doc.line("languages"))
+    if len(set(codes)) != len(codes):
+        raise KkguideError("'languages' lists a language twice", doc.path, doc.line("languages"))
+    languages = tuple(make_language(c, doc.path, doc.line("languages", i)) for i, c in enumerate(codes))
+    source = make_language(_text(doc, data, "source_language"), doc.path, doc.line("source_language"))
+    if source.code not in codes:
+        raise KkguideError(f"source language '{source.code}' must be listed in 'languages'",
+                           doc.path, doc.line("languages"))
+    editions = _editions(doc, data["editions"])
+    defaults = data["default_editions"]
+    if not isinstance(defaults, list) or not defaults:
+        raise KkguideError("'default_editions' must be a list of editions", doc.path, doc.line("default_editions"))
+    for i, name in enumerate(defaults):
+        if name not in editions:
+            raise KkguideError(f"unknown edition '{name}'", doc.path, doc.line("default_editions", i))
+    reviewed = data.get("reviewed", False)
+    if not isinstance(reviewed, bool):
+        raise KkguideError("'reviewed' must be true or false", doc.path, doc.line("reviewed"))
+    return GuideConfig(
+        root=root, title=_text(doc, data, "title"), subtitle=_text(doc, data, "subtitle"),
+        publisher=_text(doc, data, "publisher"), publisher_address=_text(doc, data, "publisher_address"),
+        stand=stand, source_language=source, languages=languages,
+        editions=MappingProxyType(editions), default_editions=tuple(defaults), reviewed=reviewed,
+        located=doc)
+
+
+def _editions(doc: Located, data: object) -> dict[str, Edition]:
+    check_keys(doc, data, ("editions",), set(), EDITION_NAMES)
+    editions = {}
+    for name, spec in data.items():
+        check_keys(doc, spec, ("editions", name), {"page_size"})
+        size = spec["page_size"]
+        if size not in PAGE_SIZES:
+            raise KkguideError(f"unknown page size '{size}' (known: {', '.join(PAGE_SIZES)})",
+                               doc.path, doc.line("editions", name, "page_size"))
+        editions[name] = Edition(name=name, page_size=size)
+    return editions
+
+
+def load_facts(root: Path) -> Facts:
+    path = root / FACTS_FILE
+    if not path.is_file():
+        raise KkguideError("facts file not found", FACTS_FILE)
+    doc = load_yaml(path.read_text(encoding="utf-8"), FACTS_FILE)
+    if not isinstance(doc.data, dict):
+        raise KkguideError("expected a mapping of fact ids", doc.path, 1)
+    entries: dict[str, Fact] = {}
+    for fid, fields in doc.data.items():
+        if not isinstance(fid, str) or not _FACT_ID.match(fid):
+            raise KkguideError(f"fact id '{fid}' must be lower-case ASCII", doc.path, doc.line(fid))
+        check_keys(doc, fields, (fid,), FACT_META, set(FACT_KINDS) | {"name", "address", "hours"})
+        checked = fields["checked"]
+        if not isinstance(checked, dt.date):
+            raise KkguideError("'checked' must be a date", doc.path, doc.line(fid, "checked"))
+        for field, value in fields.items():
+            if field in FACT_META:
+                continue
+            if not isinstance(value, (str, int)) or not str(value).strip():
+                raise KkguideError(f"'{fid}.{field}' must be a non-empty text", doc.path, doc.line(fid, field))
+            kind = FACT_KINDS.get(field, "text")
+            value = str(value).strip()
+            _check_fact_value(kind, value, doc, doc.line(fid, field))
+            entries[f"{fid}.{field}"] = Fact(fid, field, value, kind, doc.line(fid, field), checked)
+    return Facts(MappingProxyType(entries), doc.path)
+
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-/]*[0-9]$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+
+
+def _check_fact_value(kind: str, value: str, doc: Located, line: int) -> None:
+    ok = {"phone": lambda v: bool(_PHONE.match(v)), "email": lambda v: bool(_EMAIL.match(v)),
+          "url": lambda v: v.startswith("https://") or v.startswith("http://")}.get(kind, lambda v: True)
+    if not ok(value):
+        raise KkguideError(f"'{value}' is not a valid {kind}", doc.path, line)

@@ -1,0 +1,92 @@
+"""The one Markdown dialect of the guide: CommonMark + tables + fact references ``{{id.field}}``.
+
+Raw HTML is never passed through (it is escaped), links are limited to http(s) and mailto,
+and facts are rendered from guide/contacts.yml as left-to-right isolated runs.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+from .config import Fact, Facts
+
+FACT_REF = re.compile(r"\{\{\s*([a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)\s*\}\}")
+_SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
+_SAFE_IMAGE = re.compile(r"^images/[A-Za-z0-9_.-]+$")
+
+
+def _fact_ref_rule(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("{{", state.pos):
+        return False
+    match = FACT_REF.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:
+        token = state.push("fact_ref", "", 0)
+        token.content = match.group(1)
+        token.markup = match.group(0)
+    state.pos = match.end()
+    return True
+
+
+def _validate_link(url: str) -> bool:
+    return bool(_SAFE_LINK.match(url) or _SAFE_IMAGE.match(url))
+
+
+def make_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.disable(["html_block", "html_inline", "code", "fence"])
+    md.inline.ruler.before("emphasis", "fact_ref", _fact_ref_rule)
+    md.validateLink = _validate_link
+    md.add_render_rule("fact_ref", _render_fact_ref)
+    md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+IMAGE_BASE = "guide/"  # chapter images are written as images/x.svg, relative to guide/
+
+
+def _render_image(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    if _SAFE_IMAGE.match(src):
+        token.attrSet("src", IMAGE_BASE + src)
+    return self.image(tokens, idx, options, env)
+
+
+def _render_link_open(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    token.attrSet("dir", "ltr")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_fact_ref(self, tokens, idx, options, env) -> str:
+    facts: Facts = env["facts"]
+    fact = facts.get(tokens[idx].content)
+    if fact is None:  # references are validated before rendering; this is a programming error
+        raise KeyError(f"unknown fact reference {tokens[idx].markup}")
+    return render_fact(fact)
+
+
+def render_fact(fact: Fact) -> str:
+    value = escape(fact.value)
+    if fact.kind == "phone":
+        tel = "+49" + re.sub(r"\D", "", fact.value)[1:] if fact.value.startswith("0") else re.sub(r"[^\d+]", "", fact.value)
+        return f'<a class="fact phone" dir="ltr" href="tel:{escape(tel)}">{value}</a>'
+    if fact.kind == "email":
+        return f'<a class="fact email" dir="ltr" href="mailto:{value}">{value}</a>'
+    if fact.kind == "url":
+        shown = re.sub(r"^https?://", "", fact.value).rstrip("/")
+        return f'<a class="fact url" dir="ltr" href="{value}">{escape(shown)}</a>'
+    return f'<span class="fact" lang="de" dir="ltr">{value}</span>'
+
+
+def fact_refs(text: str) -> list[str]:
+    """Every ``id.field`` referenced in ``text``, in order."""
+    return FACT_REF.findall(text)

@@ -1,0 +1,88 @@
+"""Stage 7: HTML -> PDF bytes with WeasyPrint, in-process, sandboxed and checked.
+
+- The URL fetcher reads only files below the project's ``styles/`` and ``guide/`` folders
+  (symlinks resolved first) and nothing else: no other file, no network, no data: URLs.
+- Missing glyphs are errors: WeasyPrint only logs ``.notdef glyph rendered``; we collect those
+  records and fail the job, naming the characters.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .errors import KkguideError
+
+ALLOWED_DIRS = ("styles", "guide")
+_NOTDEF = re.compile(r"\.notdef glyph rendered for Unicode string unsupported by fonts: \"?(?P<text>.*?)\"?$")
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    pages: int
+    warnings: tuple[str, ...]
+
+
+class SandboxFetcher(URLFetcher):
+    """Serves ``file:`` URLs inside the allowed folders; refuses everything else."""
+
+    def __init__(self, root: Path, refused: list[str]):
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self._allowed = tuple((root / d).resolve() for d in ALLOWED_DIRS)
+        self._refused = refused
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return self._refuse(url)
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path == base or base in path.parents for base in self._allowed) or not path.is_file():
+            return self._refuse(url)
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers={"Content-Type": _mime(path)})
+
+    def _refuse(self, url: str):
+        self._refused.append(url)
+        raise ValueError(f"kkguide refuses to fetch {url}")
+
+
+def _mime(path: Path) -> str:
+    return {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+            ".jpeg": "image/jpeg", ".ttf": "font/ttf", ".otf": "font/otf", ".woff2": "font/woff2"}.get(
+        path.suffix.lower(), "application/octet-stream")
+
+
+class _Collector(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def render_pdf(html: str, root: Path, label: str) -> RenderedPdf:
+    """Typeset ``html`` (whose relative URLs start at the project root) into PDF bytes."""
+    refused: list[str] = []
+    collector = _Collector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        document = weasyprint.HTML(string=html, base_url=root.resolve().as_uri() + "/",
+                                   url_fetcher=SandboxFetcher(root, refused)).render()
+        data = document.write_pdf()
+    finally:
+        logger.removeHandler(collector)
+    missing = sorted({ch for msg in collector.messages if (m := _NOTDEF.search(msg))
+                      for ch in m.group("text") if not ch.isspace()})
+    if missing:
+        codes = ", ".join(f"U+{ord(c):04X} '{c}'" for c in missing[:12])
+        raise KkguideError(f"no font has glyphs for {codes}: add a font for this script to styles/guide.css", label)
+    warnings = tuple(collector.messages) + tuple(f"refused to fetch {u}" for u in refused)
+    return RenderedPdf(data=data, pages=len(document.pages), warnings=warnings)

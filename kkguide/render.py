@@ -1,0 +1,127 @@
+"""Stage 6: a translated guide -> one HTML document (Jinja2, autoescape, StrictUndefined).
+
+Right-to-left languages use the same template: ``<html dir>`` and direction-aware CSS do the
+mirroring. Every text that falls back to German carries ``lang="de" dir="ltr"`` and a mark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import jinja2
+from babel.dates import format_date
+from babel.messages.extract import extract_from_file
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from .catalogs import UiMessage
+from .config import Edition, Facts, GuideConfig
+from .segments import slots
+from .sources import Chapter
+from .translate import Rendition, Translation
+
+TEMPLATE = "guide.html.j2"
+STYLES = "styles"
+FALLBACK_CLASS = "fallback"
+
+
+@dataclass(frozen=True)
+class RenderedChapter:
+    id: str
+    title: Markup
+    title_text: str
+    summary: Markup
+    body: Markup
+
+
+def ui_messages(root: Path) -> tuple[UiMessage, ...]:
+    """Strings marked with _() in the templates, for the POT."""
+    found = []
+    for path in sorted((root / STYLES).glob("*.j2")):
+        shown = f"{STYLES}/{path.name}"
+        for lineno, message, _comments, _context in extract_from_file(
+                "jinja2.ext:babel_extract", str(path), keywords={"_": None, "gettext": None},
+                options={"extensions": "jinja2.ext.i18n", "trimmed": "true"}):
+            if isinstance(message, str):
+                found.append(UiMessage(message, shown, lineno))
+    return tuple(found)
+
+
+def _fallback_attrs(rendition: Rendition, doc_lang: str) -> dict[str, str]:
+    if rendition.lang == doc_lang:
+        return {}
+    return {"lang": rendition.lang, "dir": "ltr", "class": FALLBACK_CLASS}
+
+
+def inline_html(md: MarkdownIt, rendition: Rendition, doc_lang: str, env: dict) -> Markup:
+    html = md.renderInline(rendition.text, env)
+    attrs = _fallback_attrs(rendition, doc_lang)
+    if attrs:
+        attr_text = " ".join(f'{k}="{escape(v)}"' for k, v in attrs.items())
+        html = f"<span {attr_text}>{html}</span>"
+    return Markup(html)
+
+
+def body_html(md: MarkdownIt, body: str, translation: Translation, env: dict) -> Markup:
+    """Render a chapter body with every translatable block replaced by its rendition."""
+    doc_lang = translation.language.code
+    tokens = md.parse(body, env)
+    for slot in list(slots(tokens)):
+        rendition = translation.get(slot.msgid)
+        inline = tokens[slot.index]
+        parsed = md.parseInline(rendition.text, env)[0].children or []
+        if slot.image is not None:
+            image = inline.children[slot.image]
+            image.children = parsed
+            image.content = rendition.text
+        else:
+            inline.children = parsed
+            inline.content = rendition.text
+        for key, value in _fallback_attrs(rendition, doc_lang).items():
+            tokens[slot.block].attrSet(key, value)
+    return Markup(md.renderer.render(tokens, md.options, env))
+
+
+def make_environment(root: Path, translation: Translation) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root / STYLES)),
+        autoescape=True, undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_callables(translation.gettext, lambda s, p, n: translation.gettext(s if n == 1 else p),
+                                  newstyle=True)
+    return env
+
+
+def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], translation: Translation,
+                edition: Edition, md: MarkdownIt) -> str:
+    lang = translation.language
+    env = {"facts": facts}
+    rendered = []
+    for ch in chapters:
+        title = translation.get(ch.title)
+        rendered.append(RenderedChapter(
+            id=ch.id, title=inline_html(md, title, lang.code, env), title_text=title.text,
+            summary=inline_html(md, translation.get(ch.summary), lang.code, env),
+            body=body_html(md, ch.body, translation, env)))
+    stand = format_date(config.stand, format="long", locale=lang.code)
+    template = make_environment(config.root, translation).get_template(TEMPLATE)
+    return template.render(
+        lang=lang, edition=edition, chapters=rendered,
+        title=inline_html(md, translation.get(config.title), lang.code, env),
+        title_text=translation.get(config.title).text,
+        subtitle=inline_html(md, translation.get(config.subtitle), lang.code, env),
+        publisher=config.publisher, publisher_address=config.publisher_address,
+        stand=stand, created=_pdf_date(config.stand),
+        draft=translation.draft if lang.code != config.source_language.code else not config.reviewed,
+        is_source=lang.code == config.source_language.code,
+        fallbacks=translation.coverage.fallbacks,
+        fact=lambda ref: Markup(md.renderInline("{{%s}}" % ref, env)),
+        facts_checked=format_date(facts.oldest_check(config.stand), format="long", locale=lang.code),
+    )
+
+
+def _pdf_date(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"

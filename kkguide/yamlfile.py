@@ -1,0 +1,77 @@
+"""YAML that remembers where every key stands, so errors can name file and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import yaml
+
+from .errors import KkguideError
+
+
+@dataclass(frozen=True)
+class Located:
+    """A loaded YAML document and the 1-based line of each key path, e.g. ("languages", 2)."""
+
+    data: Any
+    lines: Mapping[tuple, int]
+    path: str
+    line_offset: int = 0
+
+    def line(self, *key: Any) -> int:
+        """Line of the nearest known key path (falls back to the document's first line)."""
+        while key:
+            if key in self.lines:
+                return self.lines[key] + self.line_offset
+            key = key[:-1]
+        return 1 + self.line_offset
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _walk(node: yaml.Node, key: tuple, lines: dict) -> None:
+    lines[key] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            child = key + (k.value,)
+            lines[child] = k.start_mark.line + 1
+            _walk(v, child, lines)
+            lines[child] = k.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            _walk(v, key + (i,), lines)
+
+
+def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
+    """Parse ``text``; a syntax error becomes a KkguideError naming ``path`` and the line."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise KkguideError(f"invalid YAML: {problem}", path, line) from None
+    except yaml.YAMLError as exc:
+        raise KkguideError(f"invalid YAML: {exc}", path, 1 + line_offset) from None
+    lines: dict = {}
+    if node is not None:
+        _walk(node, (), lines)
+    return Located(data, MappingProxyType(lines), path, line_offset)
+
+
+def check_keys(doc: Located, mapping: Any, key: tuple, required: set[str], optional: set[str] = frozenset()) -> None:
+    """``mapping`` (found at ``key`` in ``doc``) must be a mapping with exactly the allowed keys."""
+    if not isinstance(mapping, dict):
+        raise KkguideError(f"expected a mapping at '{'.'.join(map(str, key)) or 'top level'}'", doc.path, doc.line(*key))
+    for name in mapping:
+        if name not in required and name not in optional:
+            allowed = ", ".join(sorted(required | set(optional)))
+            raise KkguideError(f"unknown key '{name}' (allowed: {allowed})", doc.path, doc.line(*key, name))
+    for name in sorted(required):
+        if name not in mapping:
+            raise KkguideError(f"missing key '{name}'", doc.path, doc.line(*key))
