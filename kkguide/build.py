@@ -90,11 +90,19 @@ def load_project(root: Path) -> Project:
     for chapter in chapters:
         segments.extend(extract(md, chapter))
         _check_images(root, md, chapter)
-    for seg in segments:
-        for ref in fact_refs(seg.msgid):
-            if facts.get(ref) is None:
-                raise KkguideError(f"unknown fact reference {{{{{ref}}}}} (not in {facts.path})", seg.path, seg.line)
+    for chapter in chapters:
+        _check_fact_refs(chapter, facts)
     return Project(config, facts, chapters, tuple(segments), ui_messages(root))
+
+
+def _check_fact_refs(chapter: Chapter, facts: Facts) -> None:
+    """Every {{id.field}} in the chapter (prose, tables, front matter) names a known fact."""
+    lines = [(chapter.title_line, chapter.title), (chapter.summary_line, chapter.summary)]
+    lines += [(chapter.body_line + i, text) for i, text in enumerate(chapter.body.split("\n"))]
+    for line, text in lines:
+        for ref in fact_refs(text):
+            if facts.get(ref) is None:
+                raise KkguideError(f"unknown fact reference {{{{{ref}}}}} (not in {facts.path})", chapter.path, line)
 
 
 def _check_images(root: Path, md, chapter: Chapter) -> None:

@@ -154,7 +154,21 @@ def merge(po_path: Path, pot_path: Path) -> str:
             capture_output=True, text=True)
         if proc.returncode != 0:
             raise _msgfmt_error(proc.stderr, str(po_path))
-        return out.read_text(encoding="utf-8")
+        return _confirm_restored(out.read_text(encoding="utf-8"))
+
+
+def _confirm_restored(text: str) -> str:
+    """A fuzzy entry whose previous msgid is its msgid again (a paragraph edited, then put back)
+    carries the translation made for exactly this text: it is translated, not fuzzy."""
+    po = polib.pofile(text, wrapwidth=0)
+    restored = [e for e in po if "fuzzy" in e.flags and e.previous_msgid == e.msgid
+                and e.previous_msgctxt == e.msgctxt and e.msgstr]
+    if not restored:
+        return text
+    for entry in restored:
+        entry.flags.remove("fuzzy")
+        entry.previous_msgid = entry.previous_msgctxt = None
+    return str(po) + "\n"
 
 
 def validate(path: Path, shown: str) -> None:

@@ -90,8 +90,19 @@ def make_environment(root: Path, translation: Translation) -> jinja2.Environment
         loader=jinja2.FileSystemLoader(str(root / STYLES)),
         autoescape=True, undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-    env.install_gettext_callables(translation.gettext, lambda s, p, n: translation.gettext(s if n == 1 else p),
-                                  newstyle=True)
+    doc_lang = translation.language.code
+
+    def ui_text(msgid: str) -> Markup:
+        rendition = translation.texts.get(msgid)
+        if rendition is None:
+            rendition = Rendition(msgid, translation.source_language, "untranslated", "")
+        attrs = _fallback_attrs(rendition, doc_lang)
+        if not attrs:
+            return Markup(escape(rendition.text))
+        return Markup('<span lang="{}" dir="ltr" class="{}">{}</span>').format(
+            attrs["lang"], attrs["class"], rendition.text)
+
+    env.install_gettext_callables(ui_text, lambda s, p, n: ui_text(s if n == 1 else p), newstyle=True)
     return env
 
 

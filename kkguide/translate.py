@@ -69,10 +69,6 @@ class Translation:
     def get(self, msgid: str) -> Rendition:
         return self.texts[msgid]
 
-    def gettext(self, msgid: str) -> str:
-        rendition = self.texts.get(msgid)
-        return rendition.text if rendition else msgid
-
 
 def _rendition(msgid: str, catalog: Catalog | None, lang: str, source: str, fallback_origin: str) -> Rendition:
     if catalog is None:

@@ -55,6 +55,8 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            problem += f" ({exc.context} that starts on line {exc.context_mark.line + 1 + line_offset})"
         raise KkguideError(f"invalid YAML: {problem}", path, line) from None
     except yaml.YAMLError as exc:
         raise KkguideError(f"invalid YAML: {exc}", path, 1 + line_offset) from None

@@ -1,0 +1,47 @@
+"""Shared fixtures: small projects copied into a temp folder, with the real styles/."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kkguide.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def make_project(dest: Path, fixture: str = "mini") -> Path:
+    shutil.copytree(FIXTURES / fixture, dest)
+    shutil.copytree(REPO / "styles", dest / "styles")
+    return dest
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A two-chapter guide in German and (partly translated) Arabic."""
+    return make_project(tmp_path / "mini")
+
+
+class Cli:
+    def __init__(self):
+        self.runner = CliRunner()
+
+    def __call__(self, root: Path, *args: str):
+        return self.runner.invoke(main, [args[0], "-C", str(root), *args[1:]], catch_exceptions=False)
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()
+
+
+def tool(*args: str) -> str:
+    """Run a real command-line tool and return its standard output (fails the test on error)."""
+    proc = subprocess.run(args, capture_output=True, text=True)
+    assert proc.returncode == 0, f"{' '.join(args)} failed:\n{proc.stderr}"
+    return proc.stdout

@@ -1,0 +1,45 @@
+"""CLI surface: help for every command, status table, -v for tracebacks only."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from kkguide.cli import main
+
+
+@pytest.mark.parametrize("command", ["build", "extract", "update", "status"])
+def test_every_command_has_help(command):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output and "--project" in result.output
+
+
+def test_status_table_counts_fuzzy_as_not_done(mini, cli):
+    result = cli(mini, "status")
+    assert result.exit_code == 0, result.output
+    header, rule, row = result.output.strip().splitlines()
+    assert header.split()[:4] == ["lang", "translated", "fuzzy", "untransl."]
+    fields = row.split()
+    assert fields[0] == "ar" and fields[-1] == "draft"
+    translated, fuzzy, untranslated = map(int, fields[1:4])
+    assert fuzzy == 0 and untranslated > 0 and translated > 10
+
+
+def test_not_a_project_is_a_located_error(tmp_path, cli):
+    result = cli(tmp_path, "build")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "guide/guide.yml: guide configuration not found (is this a kkguide project?)"
+
+
+def test_internal_errors_show_a_traceback_only_with_verbose(mini, monkeypatch):
+    import kkguide.build as build
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaputt")
+
+    monkeypatch.setattr(build, "render_html", boom)
+    quiet = CliRunner().invoke(main, ["build", "-C", str(mini)])
+    assert quiet.exit_code == 1 and "internal error: RuntimeError: kaputt" in quiet.stderr
+    assert "Traceback" not in quiet.stderr
+    loud = CliRunner().invoke(main, ["-v", "build", "-C", str(mini)])
+    assert isinstance(loud.exception, RuntimeError)

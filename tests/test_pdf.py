@@ -1,0 +1,99 @@
+"""A PDF built from the small fixture guide, checked with poppler tools, qpdf and pikepdf."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import threading
+from pathlib import Path
+
+import polib
+
+from kkguide.pdf import render_pdf
+from pdfcheck import check_press_basics, plain_text
+from conftest import tool
+
+
+def test_fixture_guide_builds_press_basics(mini, cli):
+    result = cli(mini, "build")
+    assert result.exit_code == 0, result.output
+    for lang in ("de", "ar"):
+        pdf = mini / f"dist/{lang}/kreis-kleve-welcome-guide-{lang}-screen.pdf"
+        text = check_press_basics(pdf, lang, min_pages=5)
+        assert "110" in text and "112" in text
+    manifest = json.loads((mini / "dist/manifest.json").read_text())
+    assert [a["language"] for a in manifest["artifacts"]] == ["ar", "de"]
+    for artifact in manifest["artifacts"]:
+        data = (mini / "dist" / artifact["path"]).read_bytes()
+        assert artifact["sha256"] == hashlib.sha256(data).hexdigest()
+        assert artifact["bytes"] == len(data) and artifact["pages"] >= 5
+    assert not list((mini / "dist").rglob("*.tmp"))
+
+
+def test_arabic_pdf_is_arabic_and_marks_german_fallback(mini, cli):
+    assert cli(mini, "build", "--lang", "ar").exit_code == 0
+    text = plain_text(mini / "dist/ar/kreis-kleve-welcome-guide-ar-screen.pdf")
+    assert "مسكنكم خلال أسبوعين" in text
+    # the untranslated paragraph is shown in German, not dropped
+    assert "Die Kreisverwaltung finden Sie hier" in text
+
+
+def test_fuzzy_translation_is_never_printed(mini, cli):
+    po_path = mini / "translations/ar/LC_MESSAGES/guide.po"
+    po = polib.pofile(str(po_path), wrapwidth=0)
+    entry = po.find("Bringen Sie Ihren **Pass** mit.")
+    entry.msgstr = "نص قديم لا يجوز طباعته"
+    entry.flags.append("fuzzy")
+    po.save()
+    result = cli(mini, "build", "--lang", "ar")
+    assert result.exit_code == 0
+    assert "shown in German" in result.output
+    text = tool("pdftotext", str(mini / "dist/ar/kreis-kleve-welcome-guide-ar-screen.pdf"), "-")
+    assert "نص قديم" not in text
+    assert "Bringen Sie Ihren Pass mit." in text
+
+
+def test_build_twice_is_byte_identical(mini, cli, tmp_path):
+    assert cli(mini, "build", "--lang", "ar").exit_code == 0
+    first = (mini / "dist/ar/kreis-kleve-welcome-guide-ar-screen.pdf").read_bytes()
+    assert cli(mini, "build", "--lang", "ar", "--out", str(tmp_path / "again")).exit_code == 0
+    assert (tmp_path / "again/ar/kreis-kleve-welcome-guide-ar-screen.pdf").read_bytes() == first
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802
+        self.hits.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_fetcher_reads_nothing_outside_styles_and_guide(mini):
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    secret = mini / "secret.txt"
+    secret.write_text("SECRET-CONTENT")
+    html = f"""<html lang="de"><head>
+      <link rel="stylesheet" href="{url}/a.css">
+      <link rel="attachment" href="{secret.as_uri()}">
+      <style>@import url("{url}/b.css"); body {{ background: url("{url}/c.png") }}</style></head>
+      <body><p>Hallo</p><img src="file:///etc/passwd"><img src="{url}/d.png"><img src="../secret.txt">
+      <img src="guide/images/willkommen.svg"></body></html>"""
+    try:
+        pdf = render_pdf(html, mini, "test")
+    finally:
+        server.shutdown()
+    assert _Recorder.hits == []
+    refused = [w for w in pdf.warnings if w.startswith("refused to fetch")]
+    assert any("/etc/passwd" in w for w in refused) and any(url in w for w in refused)
+    assert any("secret.txt" in w for w in refused)
+    assert not any("willkommen.svg" in w for w in refused)
+    out = mini / "x.pdf"
+    out.write_bytes(pdf.data)
+    assert "SECRET" not in tool("pdfdetach", "-list", str(out)) and b"SECRET-CONTENT" not in pdf.data
