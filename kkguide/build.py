@@ -136,9 +136,28 @@ def coverage_dict(coverage: Coverage) -> dict[str, int | float]:
     return fields
 
 
-def run_job(project: Project, job: Job, catalog: Catalog | None) -> JobResult:
+@dataclass(frozen=True)
+class Skipped:
+    """A job not built because its language is below the guide's coverage policy."""
+
+    job: Job
+    percent: float
+    required: float
+
+    @property
+    def reason(self) -> str:
+        return (f"{self.job.language.code} ({self.job.language.name}) not built: "
+                f"{self.percent:.1f} % translated, guide.yml min_coverage needs {self.required:g} %")
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    results: tuple[JobResult, ...]
+    skipped: tuple[Skipped, ...]
+
+
+def run_job(project: Project, job: Job, translation: Translation) -> JobResult:
     md = make_markdown()
-    translation = translation_for(project, job.language, catalog)
     html = render_html(project.config, project.facts, project.chapters, translation, job.edition, md)
     pdf = render_pdf(html, project.root, job.filename)
     artifact = Artifact(path=job.filename, language=job.language.code, edition=job.edition.name,
@@ -148,20 +167,25 @@ def run_job(project: Project, job: Job, catalog: Catalog | None) -> JobResult:
 
 
 def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequence[str] = (),
-          report: Callable[[JobResult], None] = lambda result: None) -> tuple[JobResult, ...]:
+          report: Callable[[Job], None] = lambda job: None) -> BuildReport:
     """Read and validate all, render every job in memory, then write PDFs and the manifest."""
     project = load_project(root)
     jobs = plan(project.config, languages, editions)
     catalogs = load_catalogs(project, jobs)
-    results = []
+    results, skipped = [], []
     for job in jobs:
-        result = run_job(project, job, catalogs[job.language.code])
-        report(result)
-        results.append(result)
+        translation = translation_for(project, job.language, catalogs[job.language.code])
+        required = project.config.required_coverage(job.language.code)
+        if translation.coverage.percent < required:
+            skipped.append(Skipped(job, translation.coverage.percent, required))
+        else:
+            results.append(run_job(project, job, translation))
+        report(job)
     for result in results:
         atomic_write(out / result.artifact.path, result.data)
-    write_manifest(out, project.config, [r.artifact for r in results])
-    return tuple(results)
+    if results:
+        write_manifest(out, project.config, [r.artifact for r in results])
+    return BuildReport(tuple(results), tuple(skipped))
 
 
 def write_manifest(out: Path, config: GuideConfig, artifacts: Sequence[Artifact]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .build import JobResult, build, load_catalogs, load_project, plan, translation_for
+from .build import Job, build, load_catalogs, load_project, plan, translation_for
 from .catalogs import POT_FILE, load_catalog, make_template, merge, new_catalog, po_file, validate, write_if_changed
 from .errors import KkguideError
 
@@ -54,8 +54,11 @@ def build_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out
     jobs = plan(project.config, langs, editions)
     start = time.perf_counter()
     with _progress(len(jobs)) as step:
-        results = build(root, out, langs, editions, report=step)
+        report = build(root, out, langs, editions, report=step)
     seconds = time.perf_counter() - start
+    results = report.results
+    for skipped in report.skipped:
+        click.echo(f"  skipped: {skipped.reason}", err=True)
     pages = sum(r.artifact.pages for r in results)
     for r in results:
         cov = r.translation.coverage
@@ -64,7 +67,14 @@ def build_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out
         for warning in r.warnings:
             click.echo(f"  warning: {r.job.label}: {warning}", err=True)
     click.echo(f"built {len(results)} PDF(s), {pages} pages in {seconds:.1f} s "
-               f"({pages / seconds:.1f} pages/s) -> {out}/")
+               f"({pages / seconds:.1f} pages/s) -> {out}/" + (f"; skipped {len(report.skipped)}" if report.skipped else ""))
+    if not results:
+        raise KkguideError("nothing was built: every requested language is below its min_coverage",
+                           config_path(project), project.config.located.line("min_coverage"))
+
+
+def config_path(project) -> str:
+    return project.config.located.path
 
 
 class _progress:
@@ -82,12 +92,12 @@ class _progress:
             self.bar.__enter__()
         return self.step
 
-    def step(self, result: JobResult) -> None:
+    def step(self, job: Job) -> None:
         self.done += 1
         if self.bar is not None:
-            self.bar.update(1, result.job.label)
+            self.bar.update(1, job.label)
         else:
-            click.echo(f"[{self.done}/{self.total}] {result.job.label}: {result.artifact.pages} pages", err=True)
+            click.echo(f"[{self.done}/{self.total}] {job.label}", err=True)
 
     def __exit__(self, *exc):
         if self.bar is not None:

@@ -54,7 +54,14 @@ class GuideConfig:
     editions: Mapping[str, Edition]
     default_editions: tuple[str, ...]
     reviewed: bool
+    min_coverage: Mapping[str, float]   # language code (or "default") -> percent
     located: Located
+
+    def required_coverage(self, code: str) -> float:
+        """Percent of messages that must be translated for ``code`` to be built."""
+        if code == self.source_language.code:
+            return 0.0
+        return self.min_coverage.get(code, self.min_coverage.get("default", 0.0))
 
     def language(self, code: str) -> Language:
         for lang in self.languages:
@@ -123,7 +130,7 @@ def load_config(root: Path) -> GuideConfig:
     data = doc.data
     check_keys(doc, data, (), {"title", "subtitle", "publisher", "publisher_address", "stand",
                                "source_language", "languages", "editions", "default_editions"},
-               {"reviewed"})
+               {"reviewed", "min_coverage"})
     stand = data["stand"]
     if not isinstance(stand, dt.date) or isinstance(stand, dt.datetime):
         raise KkguideError("'stand' must be a date like 2026-11-25", doc.path, doc.line("stand"))
@@ -147,12 +154,29 @@ def load_config(root: Path) -> GuideConfig:
     reviewed = data.get("reviewed", False)
     if not isinstance(reviewed, bool):
         raise KkguideError("'reviewed' must be true or false", doc.path, doc.line("reviewed"))
+    min_coverage = _min_coverage(doc, data.get("min_coverage", {}), codes)
     return GuideConfig(
         root=root, title=_text(doc, data, "title"), subtitle=_text(doc, data, "subtitle"),
         publisher=_text(doc, data, "publisher"), publisher_address=_text(doc, data, "publisher_address"),
         stand=stand, source_language=source, languages=languages,
         editions=MappingProxyType(editions), default_editions=tuple(defaults), reviewed=reviewed,
-        located=doc)
+        min_coverage=MappingProxyType(min_coverage), located=doc)
+
+
+def _min_coverage(doc: Located, data: object, codes: list[str]) -> dict[str, float]:
+    """``min_coverage: {default: 90, ti: 20}``: percent translated below which a language is not built."""
+    if not isinstance(data, dict):
+        raise KkguideError("'min_coverage' must map language codes (or 'default') to percentages",
+                           doc.path, doc.line("min_coverage"))
+    policy = {}
+    for code, value in data.items():
+        if code != "default" and code not in codes:
+            raise KkguideError(f"'min_coverage' names '{code}', which is not in 'languages'",
+                               doc.path, doc.line("min_coverage", code))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+            raise KkguideError("coverage must be a percentage from 0 to 100", doc.path, doc.line("min_coverage", code))
+        policy[code] = float(value)
+    return policy
 
 
 def _editions(doc: Located, data: object) -> dict[str, Edition]:
