@@ -194,12 +194,21 @@ def load_catalog(root: Path, lang: str) -> Catalog:
     header_lang = po.metadata.get("Language", "")
     if header_lang.replace("-", "_") != lang.replace("-", "_"):
         raise KkguideError(f"catalog header says Language '{header_lang}', its folder says '{lang}'", shown, 1)
+    lines = path.read_text(encoding="utf-8").split("\n")
     entries = {
-        e.msgid: Entry(e.msgid, e.msgstr, "fuzzy" in e.flags, e.linenum)
+        e.msgid: Entry(e.msgid, e.msgstr, "fuzzy" in e.flags, _msgstr_line(lines, e.linenum))
         for e in po if not e.obsolete and e.msgid
     }
     return Catalog(lang=lang, path=shown, entries=MappingProxyType(entries),
                    review=po.metadata.get(REVIEW_HEADER, DRAFT))
+
+
+def _msgstr_line(lines: list[str], start: int) -> int:
+    """1-based line of the msgstr of the entry that polib says starts at ``start``."""
+    for number in range(max(start - 1, 0), len(lines)):
+        if lines[number].startswith("msgstr"):
+            return number + 1
+    return start
 
 
 def _require(tool: str) -> None:

@@ -11,6 +11,7 @@ import click
 
 from .build import Job, build, load_catalogs, load_project, plan, translation_for
 from .catalogs import POT_FILE, load_catalog, make_template, merge, new_catalog, po_file, validate, write_if_changed
+from .checks import problems
 from .errors import KkguideError
 
 
@@ -141,29 +142,75 @@ def update_cmd(root: Path, langs: tuple[str, ...]) -> None:
         click.echo(f"{po_file(lang.code)}: {state or ('updated' if changed else 'unchanged')}")
 
 
+@main.command("check")
+@project_option
+@click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all targets).")
+def check_cmd(root: Path, langs: tuple[str, ...]) -> None:
+    """Check every translation against its German source: references, numbers, URLs, Markdown."""
+    project = load_project(root)
+    config = project.config
+    targets = [config.language(c) for c in langs] or list(config.target_languages)
+    current = {s.msgid for s in project.segments} | {u.msgid for u in project.ui}
+    count = 0
+    for lang in targets:
+        catalog = load_catalog(root, lang.code)
+        for entry in catalog.entries.values():
+            if entry.msgid not in current or not entry.msgstr or entry.fuzzy:
+                continue
+            for problem in problems(entry.msgid, entry.msgstr):
+                click.echo(f"{catalog.path}:{entry.line}: {lang.code}: {problem}")
+                count += 1
+    if count:
+        raise KkguideError(f"{count} problem(s) in {len(targets)} catalog(s); these translations are not used")
+    click.echo(f"checked {len(targets)} catalog(s): no problems")
+
+
 @main.command("status")
 @project_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def status_cmd(root: Path, fmt: str) -> None:
-    """Per language: translated, fuzzy and untranslated messages and words (fuzzy is not done)."""
+@click.option("--chapters", is_flag=True, help="One row per language and chapter.")
+def status_cmd(root: Path, fmt: str, chapters: bool) -> None:
+    """Per language (and chapter): translated, fuzzy and untranslated messages and words.
+
+    Fuzzy never counts as done: it is printed in German until a translator confirms it."""
     project = load_project(root)
     config = project.config
     rows = []
     for lang in config.target_languages:
         catalog = load_catalog(root, lang.code)
-        cov = translation_for(project, lang, catalog).coverage
-        rows.append({"language": lang.code, "name": lang.name, "draft": catalog.is_draft, **cov.__dict__,
-                     "percent": round(cov.percent, 1)})
+        translation = translation_for(project, lang, catalog)
+        row = _status_row(lang.code, translation.coverage, catalog.is_draft, config.required_coverage(lang.code))
+        row["chapters"] = {cid or "(cover and pages)": _status_row(lang.code, cov, catalog.is_draft, 0)
+                           for cid, cov in translation.chapters.items()}
+        rows.append(row)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    header = f"{'lang':<5} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'words done':>14} {'%':>6}  review"
+    header = f"{'lang':<5} {'chapter':<18} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'words done':>12} {'%':>6}  state"
     click.echo(header)
     click.echo("-" * len(header))
-    for r in rows:
-        words = f"{r['translated_words']}/{r['words']}"
-        click.echo(f"{r['language']:<5} {r['translated']:>10} {r['fuzzy']:>6} {r['untranslated']:>9} "
-                   f"{words:>14} {r['percent']:>5.1f}%  {'draft' if r['draft'] else 'reviewed'}")
+    for row in rows:
+        _status_line(row, "(all)", _state(row))
+        if chapters:
+            for name, sub in row["chapters"].items():
+                _status_line(sub, name, "")
+
+
+def _status_row(code: str, cov, draft: bool, required: float) -> dict:
+    return {"language": code, **cov.__dict__, "percent": round(cov.percent, 1), "draft": draft,
+            "min_coverage": required, "built": cov.percent >= required}
+
+
+def _state(row: dict) -> str:
+    if not row["built"]:
+        return f"not built (needs {row['min_coverage']:g} %)"
+    return "draft" if row["draft"] else "reviewed"
+
+
+def _status_line(row: dict, name: str, state: str) -> None:
+    words = f"{row['translated_words']}/{row['words']}"
+    click.echo(f"{row['language']:<5} {name[:18]:<18} {row['translated']:>10} {row['fuzzy']:>6} "
+               f"{row['untranslated']:>9} {words:>12} {row['percent']:>5.1f}%  {state}".rstrip())
 
 
 if __name__ == "__main__":  # pragma: no cover

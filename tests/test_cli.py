@@ -18,11 +18,21 @@ def test_status_table_counts_fuzzy_as_not_done(mini, cli):
     result = cli(mini, "status")
     assert result.exit_code == 0, result.output
     header, rule, row = result.output.strip().splitlines()
-    assert header.split()[:4] == ["lang", "translated", "fuzzy", "untransl."]
+    assert header.split()[:5] == ["lang", "chapter", "translated", "fuzzy", "untransl."]
     fields = row.split()
-    assert fields[0] == "ar" and fields[-1] == "draft"
-    translated, fuzzy, untranslated = map(int, fields[1:4])
+    assert fields[:2] == ["ar", "(all)"] and fields[-1] == "draft"
+    translated, fuzzy, untranslated = map(int, fields[2:5])
     assert fuzzy == 0 and untranslated > 0 and translated > 10
+    po = mini / "translations/ar/LC_MESSAGES/guide.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('msgid "Anmelden"', '#, fuzzy\nmsgid "Anmelden"'), encoding="utf-8")
+    fields = cli(mini, "status").output.strip().splitlines()[2].split()
+    assert list(map(int, fields[2:5])) == [translated - 1, 1, untranslated]
+
+
+def test_status_per_chapter(mini, cli):
+    result = cli(mini, "status", "--chapters")
+    names = [line.split()[1] for line in result.output.strip().splitlines()[2:]]
+    assert names == ["(all)", "(cover", "registration", "emergency"]
 
 
 def test_not_a_project_is_a_located_error(tmp_path, cli):
