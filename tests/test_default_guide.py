@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import unicodedata
 from pathlib import Path
 
+import polib
 import pytest
 from click.testing import CliRunner
 
@@ -14,9 +17,16 @@ from kkguide.cli import main
 from pdfcheck import check_press_basics, plain_text
 from conftest import REPO
 
-LANGS = ["de", "en", "ar", "uk", "tr"]
-# A word of each language that the guide must contain (the translation, not the German fallback).
-SAMPLE = {"de": "Ausländerbehörde", "en": "residence", "ar": "الإقامة", "uk": "проживання", "tr": "oturum"}
+PROJECT = load_project(REPO)
+LANGS = [lang.code for lang in PROJECT.config.languages]
+COMPLETE = ["de", "en", "ar", "uk", "tr", "nl", "fr", "pl", "ro", "bg", "ru", "fa"]
+PARTIAL = ["ti"]
+
+
+def _comparable(text: str) -> str:
+    """Text without bidi marks, combining marks and spaces: how a PDF's text can be compared."""
+    text = unicodedata.normalize("NFC", text)
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Mn", "Cf"))
 
 
 @pytest.fixture(scope="module")
@@ -26,37 +36,61 @@ def built(tmp_path_factory) -> Path:
         shutil.copytree(REPO / part, root / part)
     result = CliRunner().invoke(main, ["build", "-C", str(root)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    assert "skipped" not in result.output
     return root / "dist"
 
 
 def test_guide_has_the_languages_and_chapters_it_promises():
-    project = load_project(REPO)
-    assert [lang.code for lang in project.config.languages] == LANGS
-    assert len(project.chapters) >= 12
-    assert project.config.language("ar").direction == "rtl"
+    assert sorted(LANGS) == sorted(COMPLETE + PARTIAL)
+    assert len(PROJECT.chapters) >= 12
+    assert [c for c in LANGS if PROJECT.config.language(c).direction == "rtl"] == ["ar", "fa"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_pdf_is_complete_and_checked(built: Path, lang: str):
     pdf = built / f"{lang}/kreis-kleve-welcome-guide-{lang}-screen.pdf"
-    text = check_press_basics(pdf, lang, min_pages=24)
-    assert SAMPLE[lang].lower() in plain_text(pdf).lower()
-    assert "110" in text and "112" in text
+    check_press_basics(pdf, lang, min_pages=24)
+    text = _comparable(plain_text(pdf))
+    titles = [c.title for c in PROJECT.chapters]
+    if lang != "de":
+        po = polib.pofile(str(REPO / f"translations/{lang}/LC_MESSAGES/guide.po"))
+        titles = [po.find(t).msgstr or t for t in titles]
+    for title in titles:
+        assert _comparable(title) in text, (lang, title)
+    for other in PROJECT.config.languages:  # the languages page, each in its own script
+        assert _comparable(other.name) in text, (lang, other.name)
 
 
-def test_manifest_lists_every_pdf_fully_translated(built: Path):
+def test_manifest_lists_every_pdf_with_honest_coverage(built: Path):
     manifest = json.loads((built / "manifest.json").read_text())
     by_lang = {a["language"]: a for a in manifest["artifacts"]}
     assert sorted(by_lang) == sorted(LANGS)
     for lang, artifact in by_lang.items():
+        cov = artifact["coverage"]
         assert artifact["pages"] >= 24
-        assert artifact["coverage"]["fuzzy"] == 0 and artifact["coverage"]["untranslated"] == 0, lang
+        if lang in COMPLETE:
+            assert cov["fuzzy"] == 0 and cov["untranslated"] == 0, lang
+        else:
+            assert cov["untranslated"] > 0 and cov["percent"] >= PROJECT.config.required_coverage(lang)
+
+
+def test_partial_language_shows_marked_german(built: Path):
+    text = plain_text(built / "ti/kreis-kleve-welcome-guide-ti-screen.pdf")
+    assert re.search(r"[\u1200-\u137f]", text), "no Ethiopic text"
+    assert "Ausländerbehörde" in text  # a chapter left in German
+
+
+def test_every_shipped_translation_passes_check():
+    result = CliRunner().invoke(main, ["check", "-C", str(REPO)])
+    assert result.exit_code == 0, result.output
 
 
 def test_status_counts_every_target_language():
     result = CliRunner().invoke(main, ["status", "-C", str(REPO), "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = {r["language"]: r for r in json.loads(result.output)}
-    assert sorted(rows) == ["ar", "en", "tr", "uk"]
-    for row in rows.values():
-        assert row["translated"] == row["messages"] and row["draft"] is True
+    assert sorted(rows) == sorted(set(LANGS) - {"de"})
+    for code, row in rows.items():
+        assert row["draft"] is True
+        if code in COMPLETE:
+            assert row["translated"] == row["messages"]
