@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import click
+import polib
 
 from .build import Job, build, load_catalogs, load_project, plan, translation_for
 from .catalogs import POT_FILE, load_catalog, make_template, merge, new_catalog, po_file, validate, write_if_changed
 from .checks import problems
+from .fsio import atomic_write
+from .handoff import FORMATS, export_xliff, merge_units, read_units
 from .errors import KkguideError
 
 
@@ -163,6 +167,63 @@ def check_cmd(root: Path, langs: tuple[str, ...]) -> None:
     if count:
         raise KkguideError(f"{count} problem(s) in {len(targets)} catalog(s); these translations are not used")
     click.echo(f"checked {len(targets)} catalog(s): no problems")
+
+
+@main.group("translate")
+def translate_group() -> None:
+    """Hand catalogs to translators and take their work back."""
+
+
+@translate_group.command("export")
+@project_option
+@click.option("--lang", "-l", "lang", required=True, help="Language code.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="po", show_default=True,
+              help="po (Poedit, Weblate) or xliff (XLIFF 1.2 for CAT tools).")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: PROJECT/dist/translate).")
+def export_cmd(root: Path, lang: str, fmt: str, out: Path | None) -> None:
+    """Write what a translator or agency needs for one language."""
+    project = load_project(root)
+    code = project.config.language(lang).code
+    catalog = load_catalog(root, code)  # validates
+    current = {s.msgid for s in project.segments} | {u.msgid for u in project.ui}
+    stale = current - set(catalog.entries)
+    if stale:
+        raise KkguideError(f"{len(stale)} message(s) of the guide are not in the catalog yet: run 'kkguide update' first",
+                           catalog.path)
+    po = polib.pofile(str(root / catalog.path), wrapwidth=0)
+    text = str(po) + "\n" if fmt == "po" else export_xliff(po, code, project.config.source_language.code)
+    target = (out or root / "dist" / "translate") / f"guide-{code}.{'po' if fmt == 'po' else 'xlf'}"
+    atomic_write(target, text.encode("utf-8"))
+    todo = sum(1 for e in catalog.entries.values() if e.msgid in current and (not e.msgstr or e.fuzzy))
+    click.echo(f"{target}: {len(current)} messages, {todo} to translate or review")
+
+
+@translate_group.command("import")
+@project_option
+@click.option("--lang", "-l", "lang", required=True, help="Language code.")
+@click.argument("returned", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_cmd(root: Path, lang: str, returned: Path) -> None:
+    """Merge a returned PO or XLIFF file into the catalog, through the same checks as the build."""
+    project = load_project(root)
+    code = project.config.language(lang).code
+    catalog = load_catalog(root, code)
+    units = read_units(returned, str(returned))
+    po = polib.pofile(str(root / catalog.path), wrapwidth=0)
+    report = merge_units(po, units, code, str(returned))
+    if report.imported:
+        text = str(po) + "\n"
+        with tempfile.TemporaryDirectory() as tmp:
+            candidate = Path(tmp) / "guide.po"
+            candidate.write_text(text, encoding="utf-8")
+            validate(candidate, catalog.path)
+        atomic_write(root / catalog.path, text.encode("utf-8"))
+    for line in report.problems:
+        click.echo(line)
+    click.echo(f"{catalog.path}: imported {report.imported}, unchanged {report.unchanged}, "
+               f"empty {report.empty}, not taken {len(report.problems)}")
+    if report.problems:
+        raise KkguideError(f"{len(report.problems)} problem(s): those units were not imported (listed above)")
 
 
 @main.command("status")

@@ -32,7 +32,8 @@ class Cli:
         self.runner = CliRunner()
 
     def __call__(self, root: Path, *args: str):
-        return self.runner.invoke(main, [args[0], "-C", str(root), *args[1:]], catch_exceptions=False)
+        depth = 2 if args[0] == "translate" else 1  # -C belongs to the (sub)command
+        return self.runner.invoke(main, [*args[:depth], "-C", str(root), *args[depth:]], catch_exceptions=False)
 
 
 @pytest.fixture
