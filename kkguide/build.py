@@ -1,4 +1,5 @@
-"""Stage 8: plan (language x edition) jobs, read and validate everything, render, then write.
+"""Stage 8: plan (language x edition) jobs, reuse what the cache has, render the rest in a pool
+of worker processes, then write PDFs and the manifest.
 
 Nothing is written before every job has rendered: a failing job leaves ``dist/`` untouched.
 Each file is written atomically; ``manifest.json`` lists every artifact with its checksum.
@@ -8,41 +9,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
+from importlib import metadata
 from pathlib import Path
-from types import MappingProxyType
-from typing import Callable, Iterable, Mapping, Sequence
-
-import weasyprint
+from typing import Callable, Mapping, Sequence
 
 from . import __version__
-from .catalogs import Catalog, UiMessage, load_catalog
-from .config import Edition, Facts, GuideConfig, Language, load_config, load_facts
-from .errors import KkguideError
+from .cache import Cache, CachedPdf, common_digest, job_key
+from .catalogs import po_file
+from .config import Edition, GuideConfig, Language, load_config
 from .fsio import atomic_write
-from .markdown import fact_refs, make_markdown
-from .pdf import render_pdf
-from .render import render_html, ui_messages
-from .segments import Segment, extract, guide_messages, image_sources
-from .sources import Chapter, load_chapters
-from .translate import Coverage, Translation, translate
+from .markdown import make_markdown
+from .project import Project, load_catalogs, load_project, translation_for
+from .render import render_html
+from .translate import Coverage, Translation
 
 MANIFEST = "manifest.json"
-
-
-@dataclass(frozen=True)
-class Project:
-    """Everything a build reads, validated."""
-
-    config: GuideConfig
-    facts: Facts
-    chapters: tuple[Chapter, ...]
-    segments: tuple[Segment, ...]
-    ui: tuple[UiMessage, ...]
-
-    @property
-    def root(self) -> Path:
-        return self.config.root
 
 
 @dataclass(frozen=True)
@@ -75,65 +60,12 @@ class JobResult:
     job: Job
     artifact: Artifact
     data: bytes
-    translation: Translation
     warnings: tuple[str, ...]
+    reused: bool
 
-
-def load_project(root: Path) -> Project:
-    config = load_config(root)
-    facts = load_facts(root)
-    chapters = load_chapters(root)
-    md = make_markdown()
-    segments: list[Segment] = list(guide_messages(
-        config.title, config.subtitle, config.located.path,
-        (config.located.line("title"), config.located.line("subtitle"))))
-    for chapter in chapters:
-        segments.extend(extract(md, chapter))
-        _check_images(root, md, chapter)
-    for chapter in chapters:
-        _check_fact_refs(chapter, facts)
-    return Project(config, facts, chapters, tuple(segments), ui_messages(root))
-
-
-def _check_fact_refs(chapter: Chapter, facts: Facts) -> None:
-    """Every {{id.field}} in the chapter (prose, tables, front matter) names a known fact."""
-    lines = [(chapter.title_line, chapter.title), (chapter.summary_line, chapter.summary)]
-    lines += [(chapter.body_line + i, text) for i, text in enumerate(chapter.body.split("\n"))]
-    for line, text in lines:
-        for ref in fact_refs(text):
-            if facts.get(ref) is None:
-                raise KkguideError(f"unknown fact reference {{{{{ref}}}}} (not in {facts.path})", chapter.path, line)
-
-
-def _check_images(root: Path, md, chapter: Chapter) -> None:
-    for src, line in image_sources(md.parse(chapter.body, {})):
-        where = chapter.body_line + line
-        if not src.startswith("images/"):
-            raise KkguideError(f"image '{src}' must be in guide/images/ and written as images/NAME", chapter.path, where)
-        if not (root / "guide" / src).is_file():
-            raise KkguideError(f"image not found: guide/{src}", chapter.path, where)
-
-
-def plan(config: GuideConfig, languages: Sequence[str], editions: Sequence[str]) -> tuple[Job, ...]:
-    langs = [config.language(code) for code in languages] or list(config.languages)
-    eds = [config.edition(name) for name in editions] or [config.edition(n) for n in config.default_editions]
-    return tuple(Job(lang, ed) for lang in langs for ed in eds)
-
-
-def load_catalogs(project: Project, jobs: Iterable[Job]) -> Mapping[str, Catalog | None]:
-    source = project.config.source_language.code
-    codes = sorted({job.language.code for job in jobs})
-    return MappingProxyType({c: None if c == source else load_catalog(project.root, c) for c in codes})
-
-
-def translation_for(project: Project, language: Language, catalog: Catalog | None) -> Translation:
-    return translate(language, project.config.source_language.code, project.segments, project.ui, catalog)
-
-
-def coverage_dict(coverage: Coverage) -> dict[str, int | float]:
-    fields = asdict(coverage)
-    fields["percent"] = round(coverage.percent, 1)
-    return fields
+    @property
+    def fallbacks(self) -> int:
+        return int(self.artifact.coverage["messages"] - self.artifact.coverage["translated"])
 
 
 @dataclass(frozen=True)
@@ -155,37 +87,117 @@ class BuildReport:
     results: tuple[JobResult, ...]
     skipped: tuple[Skipped, ...]
 
+    @property
+    def rendered(self) -> int:
+        return sum(1 for r in self.results if not r.reused)
 
-def run_job(project: Project, job: Job, translation: Translation) -> JobResult:
-    md = make_markdown()
-    html = render_html(project.config, project.facts, project.chapters, translation, job.edition, md)
+
+def plan(config: GuideConfig, languages: Sequence[str], editions: Sequence[str]) -> tuple[Job, ...]:
+    langs = [config.language(code) for code in languages] or list(config.languages)
+    eds = [config.edition(name) for name in editions] or [config.edition(n) for n in config.default_editions]
+    return tuple(Job(lang, ed) for lang in langs for ed in eds)
+
+
+def coverage_dict(coverage: Coverage) -> dict[str, int | float]:
+    fields = asdict(coverage)
+    fields["percent"] = round(coverage.percent, 1)
+    return fields
+
+
+def render_job(project: Project, job: Job, translation: Translation) -> CachedPdf:
+    from .pdf import render_pdf  # WeasyPrint is imported only when something is rendered
+
+    html = render_html(project.config, project.facts, project.chapters, translation, job.edition, make_markdown())
     pdf = render_pdf(html, project.root, job.filename)
-    artifact = Artifact(path=job.filename, language=job.language.code, edition=job.edition.name,
-                        pages=pdf.pages, bytes=len(pdf.data), sha256=hashlib.sha256(pdf.data).hexdigest(),
-                        coverage=MappingProxyType(coverage_dict(translation.coverage)))
-    return JobResult(job, artifact, pdf.data, translation, pdf.warnings)
+    return CachedPdf(pdf.data, pdf.pages, pdf.warnings, coverage_dict(translation.coverage))
+
+
+# Worker processes: each receives the validated project once (initializer) and renders many jobs.
+_worker_project: list[Project] = []
+
+
+def _init_worker(project: Project) -> None:
+    _worker_project.append(project)
+
+
+def _render_in_worker(job: Job, translation: Translation) -> CachedPdf:
+    return render_job(_worker_project[0], job, translation)
+
+
+def render_all(project: Project, todo: Sequence[tuple[Job, Translation]], workers: int,
+               done: Callable[[Job], None]) -> dict[Job, CachedPdf]:
+    """Render every job; in ``workers`` processes when more than one job and worker."""
+    if workers <= 1 or len(todo) <= 1:
+        rendered = {}
+        for job, translation in todo:
+            rendered[job] = render_job(project, job, translation)
+            done(job)
+        return rendered
+    context = multiprocessing.get_context("spawn")  # no fork of a process that may hold Pango state
+    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context,
+                             initializer=_init_worker, initargs=(project,)) as pool:
+        futures = {pool.submit(_render_in_worker, job, tr): job for job, tr in todo}
+        rendered = {}
+        for future in as_completed(futures):
+            rendered[futures[future]] = future.result()
+            done(futures[future])
+        return rendered
 
 
 def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequence[str] = (),
+          workers: int = 1, force: bool = False,
           report: Callable[[Job], None] = lambda job: None) -> BuildReport:
-    """Read and validate all, render every job in memory, then write PDFs and the manifest."""
-    project = load_project(root)
-    jobs = plan(project.config, languages, editions)
-    catalogs = load_catalogs(project, jobs)
-    results, skipped = [], []
-    for job in jobs:
-        translation = translation_for(project, job.language, catalogs[job.language.code])
-        required = project.config.required_coverage(job.language.code)
-        if translation.coverage.percent < required:
-            skipped.append(Skipped(job, translation.coverage.percent, required))
-        else:
-            results.append(run_job(project, job, translation))
+    """Plan, reuse cached PDFs, validate and render the rest, then write PDFs and manifest."""
+    config = load_config(root)
+    jobs = plan(config, languages, editions)
+    cache = Cache(out)
+    common = common_digest(root)
+    source = config.source_language.code
+    keys = {job: job_key(common, root, None if job.language.code == source else po_file(job.language.code),
+                         job.edition.name, job.language.code) for job in jobs}
+    found = {} if force else {job: cache.get(keys[job]) for job in jobs}
+    hits = {job: entry for job, entry in found.items() if entry is not None}
+    misses = [job for job in jobs if job not in hits]
+    rendered: dict[Job, CachedPdf] = {}
+    skipped: list[Skipped] = []
+    if misses:
+        project = load_project(root)  # read and validate everything before rendering anything
+        catalogs = load_catalogs(project, (job.language.code for job in misses))
+    for job in hits:
         report(job)
+    if misses:
+        todo = []
+        for job in misses:
+            translation = translation_for(project, job.language, catalogs[job.language.code])
+            required = config.required_coverage(job.language.code)
+            if translation.coverage.percent < required:
+                skipped.append(Skipped(job, translation.coverage.percent, required))
+                report(job)
+            else:
+                todo.append((job, translation))
+        rendered = render_all(project, todo, workers, report)
+    results = []
+    for job in jobs:
+        entry = hits.get(job) or rendered.get(job)
+        if entry is None:
+            continue
+        artifact = Artifact(path=job.filename, language=job.language.code, edition=job.edition.name,
+                            pages=entry.pages, bytes=len(entry.data), sha256=hashlib.sha256(entry.data).hexdigest(),
+                            coverage=entry.coverage)
+        results.append(JobResult(job, artifact, entry.data, entry.warnings, reused=job in hits))
+    for job, entry in rendered.items():
+        cache.put(keys[job], entry)
     for result in results:
-        atomic_write(out / result.artifact.path, result.data)
+        target = out / result.artifact.path
+        if not (target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == result.artifact.sha256):
+            atomic_write(target, result.data)
     if results:
-        write_manifest(out, project.config, [r.artifact for r in results])
+        write_manifest(out, config, [r.artifact for r in results])
     return BuildReport(tuple(results), tuple(skipped))
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def write_manifest(out: Path, config: GuideConfig, artifacts: Sequence[Artifact]) -> None:
@@ -202,10 +214,12 @@ def write_manifest(out: Path, config: GuideConfig, artifacts: Sequence[Artifact]
     manifest = {
         "guide": config.title,
         "stand": config.stand.isoformat(),
-        "generator": f"kkguide {__version__}, WeasyPrint {weasyprint.__version__}",
+        "generator": f"kkguide {__version__}, WeasyPrint {metadata.version('weasyprint')}",
         "artifacts": [entries[k] for k in sorted(entries)],
     }
-    atomic_write(old, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    text = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if not (old.is_file() and old.read_bytes() == text):
+        atomic_write(old, text)
 
 
 def _artifact_json(artifact: Artifact) -> dict:

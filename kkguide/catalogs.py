@@ -24,7 +24,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
+from .frozen import FrozenMap
 from typing import Iterable, Mapping
 
 import polib
@@ -199,7 +199,7 @@ def load_catalog(root: Path, lang: str) -> Catalog:
         e.msgid: Entry(e.msgid, e.msgstr, "fuzzy" in e.flags, _msgstr_line(lines, e.linenum))
         for e in po if not e.obsolete and e.msgid
     }
-    return Catalog(lang=lang, path=shown, entries=MappingProxyType(entries),
+    return Catalog(lang=lang, path=shown, entries=FrozenMap(entries),
                    review=po.metadata.get(REVIEW_HEADER, DRAFT))
 
 

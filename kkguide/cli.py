@@ -11,7 +11,9 @@ from pathlib import Path
 import click
 import polib
 
-from .build import Job, build, load_catalogs, load_project, plan, translation_for
+from .build import Job, build, default_workers, plan
+from .config import load_config
+from .project import load_project, translation_for
 from .catalogs import POT_FILE, load_catalog, make_template, merge, new_catalog, po_file, validate, write_if_changed
 from .checks import problems
 from .fsio import atomic_write
@@ -52,34 +54,33 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @click.option("--edition", "-e", "editions", multiple=True, help="Edition (repeatable; default: guide.yml).")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: PROJECT/dist).")
-def build_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out: Path | None) -> None:
+@click.option("--jobs", "-j", "workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: number of cores).")
+@click.option("--force", is_flag=True, help="Render everything, ignoring the cache.")
+def build_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out: Path | None,
+              workers: int | None, force: bool) -> None:
     """Build PDFs into the output folder and write manifest.json."""
     out = out or root / "dist"
-    project = load_project(root)
-    jobs = plan(project.config, langs, editions)
+    jobs = plan(load_config(root), langs, editions)
     start = time.perf_counter()
     with _progress(len(jobs)) as step:
-        report = build(root, out, langs, editions, report=step)
+        report = build(root, out, langs, editions, workers=workers or default_workers(), force=force, report=step)
     seconds = time.perf_counter() - start
     results = report.results
     for skipped in report.skipped:
         click.echo(f"  skipped: {skipped.reason}", err=True)
-    pages = sum(r.artifact.pages for r in results)
     for r in results:
-        cov = r.translation.coverage
-        note = f", {cov.fallbacks} message(s) shown in German" if cov.fallbacks and r.job.language.code != project.config.source_language.code else ""
-        click.echo(f"  {r.artifact.path}: {r.artifact.pages} pages{note}")
+        note = f", {r.fallbacks} message(s) shown in German" if r.fallbacks else ""
+        click.echo(f"  {r.artifact.path}: {r.artifact.pages} pages{note}{' (reused)' if r.reused else ''}")
         for warning in r.warnings:
             click.echo(f"  warning: {r.job.label}: {warning}", err=True)
-    click.echo(f"built {len(results)} PDF(s), {pages} pages in {seconds:.1f} s "
-               f"({pages / seconds:.1f} pages/s) -> {out}/" + (f"; skipped {len(report.skipped)}" if report.skipped else ""))
+    pages = sum(r.artifact.pages for r in results if not r.reused)
+    click.echo(f"built {report.rendered}, reused {len(results) - report.rendered}, skipped {len(report.skipped)}, "
+               f"failed 0 in {seconds:.1f} s ({pages / seconds:.1f} pages/s rendered) -> {out}/")
     if not results:
+        config = load_config(root)
         raise KkguideError("nothing was built: every requested language is below its min_coverage",
-                           config_path(project), project.config.located.line("min_coverage"))
-
-
-def config_path(project) -> str:
-    return project.config.located.path
+                           config.located.path, config.located.line("min_coverage"))
 
 
 class _progress:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
+from .frozen import FrozenMap
 from typing import Mapping
 
 from babel import Locale, UnknownLocaleError
@@ -159,8 +159,8 @@ def load_config(root: Path) -> GuideConfig:
         root=root, title=_text(doc, data, "title"), subtitle=_text(doc, data, "subtitle"),
         publisher=_text(doc, data, "publisher"), publisher_address=_text(doc, data, "publisher_address"),
         stand=stand, source_language=source, languages=languages,
-        editions=MappingProxyType(editions), default_editions=tuple(defaults), reviewed=reviewed,
-        min_coverage=MappingProxyType(min_coverage), located=doc)
+        editions=FrozenMap(editions), default_editions=tuple(defaults), reviewed=reviewed,
+        min_coverage=FrozenMap(min_coverage), located=doc)
 
 
 def _min_coverage(doc: Located, data: object, codes: list[str]) -> dict[str, float]:
@@ -216,7 +216,7 @@ def load_facts(root: Path) -> Facts:
             value = str(value).strip()
             _check_fact_value(kind, value, doc, doc.line(fid, field))
             entries[f"{fid}.{field}"] = Fact(fid, field, value, kind, doc.line(fid, field), checked)
-    return Facts(MappingProxyType(entries), doc.path)
+    return Facts(FrozenMap(entries), doc.path)
 
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-/]*[0-9]$")

@@ -7,7 +7,7 @@ marked as German. A translation that fails the checks is treated the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import MappingProxyType
+from .frozen import FrozenMap
 from typing import Iterable, Mapping
 
 from .catalogs import Catalog, UiMessage
@@ -100,6 +100,6 @@ def translate(language: Language, source_language: str, segments: Iterable[Segme
         total = total.add(rendition.status, words)
         chapters[chapter] = chapters.get(chapter, Coverage()).add(rendition.status, words)
     return Translation(language=language, source_language=source_language,
-                       texts=MappingProxyType(texts), coverage=total,
-                       chapters=MappingProxyType(chapters),
+                       texts=FrozenMap(texts), coverage=total,
+                       chapters=FrozenMap(chapters),
                        draft=catalog.is_draft if catalog is not None else False)

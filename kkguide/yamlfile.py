@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import MappingProxyType
+from .frozen import FrozenMap
 from typing import Any, Mapping
 
 import yaml
@@ -63,7 +63,7 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
     lines: dict = {}
     if node is not None:
         _walk(node, (), lines)
-    return Located(data, MappingProxyType(lines), path, line_offset)
+    return Located(data, FrozenMap(lines), path, line_offset)
 
 
 def check_keys(doc: Located, mapping: Any, key: tuple, required: set[str], optional: set[str] = frozenset()) -> None:

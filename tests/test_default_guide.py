@@ -12,7 +12,7 @@ import polib
 import pytest
 from click.testing import CliRunner
 
-from kkguide.build import load_project
+from kkguide.project import load_project
 from kkguide.cli import main
 from pdfcheck import check_press_basics, plain_text
 from conftest import REPO

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kkguide.build import load_project
+from kkguide.project import load_project
 from kkguide.config import load_facts, make_language
 from kkguide.markdown import FACT_REF, make_markdown
 from kkguide.render import body_html

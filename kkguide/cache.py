@@ -1,0 +1,114 @@
+"""Content-addressed cache of finished PDFs, kept in ``<out>/.kkguide-cache/``.
+
+A job's key is a sha256 over everything that can change its PDF: the chapter sources, the
+guide's data and images (all of guide/), templates, CSS and fonts of styles/, the job's own
+catalog, the installed fonts fontconfig can choose from, the edition, and the code (kkguide's
+own sources and the versions of WeasyPrint, pydyf, Pango and HarfBuzz bindings). Keys are
+computed from input files, not from rendered HTML, so a no-op rebuild reads files and
+renders nothing. Anything not in the key cannot affect the output; a changed input changes
+the key, so a stale PDF is never served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Mapping
+
+from .frozen import FrozenMap
+from .fsio import atomic_write
+
+CACHE_DIR = ".kkguide-cache"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class CachedPdf:
+    data: bytes
+    pages: int
+    warnings: tuple[str, ...]
+    coverage: Mapping[str, int | float]
+
+
+def _hash_files(digest, base: Path, folders: tuple[str, ...]) -> None:
+    for folder in folders:
+        for path in sorted((base / folder).rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                digest.update(str(path.relative_to(base)).encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def _fonts_fingerprint() -> bytes:
+    """Every font file fontconfig knows, with size and time: a font update changes the key."""
+    try:
+        listing = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True, text=True,
+                                 check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return b"no-fc-list"
+    rows = []
+    for name in sorted(set(listing.split("\n")) - {""}):
+        try:
+            stat = Path(name).stat()
+        except OSError:
+            continue
+        rows.append(f"{name}\t{stat.st_size}\t{stat.st_mtime_ns}")
+    return "\n".join(rows).encode()
+
+
+def _code_fingerprint() -> bytes:
+    digest = hashlib.sha256()
+    for path in sorted(_PACKAGE.glob("*.py")):
+        digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
+    for dist in ("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "markdown-it-py", "jinja2", "babel"):
+        try:
+            digest.update(f"{dist}={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{dist}=none".encode())
+    return digest.digest()
+
+
+def common_digest(root: Path) -> str:
+    """What every job of a build shares: sources, data, styles, fonts, code."""
+    digest = hashlib.sha256()
+    _hash_files(digest, root, ("chapters", "guide", "styles"))
+    digest.update(_fonts_fingerprint())
+    digest.update(_code_fingerprint())
+    return digest.hexdigest()
+
+
+def job_key(common: str, root: Path, catalog: str | None, edition: str, language: str) -> str:
+    digest = hashlib.sha256(f"{common}\0{edition}\0{language}\0".encode())
+    if catalog is not None:
+        path = root / catalog
+        digest.update(path.read_bytes() if path.is_file() else b"missing")
+    return digest.hexdigest()
+
+
+class Cache:
+    def __init__(self, out: Path):
+        self.folder = out / CACHE_DIR
+
+    def get(self, key: str) -> CachedPdf | None:
+        pdf, meta = self.folder / f"{key}.pdf", self.folder / f"{key}.json"
+        if not (pdf.is_file() and meta.is_file()):
+            return None
+        try:
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            data = pdf.read_bytes()
+        except (OSError, ValueError):
+            return None
+        if not isinstance(info, dict) or "pages" not in info or "coverage" not in info:
+            return None
+        if hashlib.sha256(data).hexdigest() != info.get("sha256"):
+            return None  # a damaged entry is a miss, never a wrong PDF
+        return CachedPdf(data, int(info["pages"]), tuple(info.get("warnings", ())), FrozenMap(info["coverage"]))
+
+    def put(self, key: str, entry: CachedPdf) -> None:
+        atomic_write(self.folder / f"{key}.pdf", entry.data)
+        meta = {"sha256": hashlib.sha256(entry.data).hexdigest(), "pages": entry.pages,
+                "warnings": list(entry.warnings), "coverage": dict(entry.coverage)}
+        atomic_write(self.folder / f"{key}.json", json.dumps(meta).encode())
