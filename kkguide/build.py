@@ -21,7 +21,8 @@ from . import __version__
 from .cache import Cache, CachedPdf, common_digest, job_key
 from .catalogs import po_file
 from .config import Edition, GuideConfig, Language, load_config
-from .fsio import atomic_write
+from .fontcheck import check_texts, read_stacks
+from .fsio import atomic_write, output_lock
 from .markdown import make_markdown
 from .project import Project, load_catalogs, load_project, translation_for
 from .render import render_html
@@ -98,6 +99,22 @@ def plan(config: GuideConfig, languages: Sequence[str], editions: Sequence[str])
     return tuple(Job(lang, ed) for lang in langs for ed in eds)
 
 
+def check_fonts(project: Project, translations: Sequence[Translation]) -> None:
+    """Every character each job prints has a glyph in its language's font stack."""
+    texts: dict[str, list[str]] = {}
+    source = project.config.source_language.code
+    fixed = [f.value for f in project.facts.entries.values()]
+    fixed += [project.config.publisher, project.config.publisher_address]
+    texts.setdefault(source, []).extend(fixed)
+    for lang in project.config.languages:  # the languages page names each in its own script
+        texts.setdefault(lang.code, []).append(lang.name)
+    for translation in translations:
+        for rendition in translation.texts.values():
+            texts.setdefault(rendition.lang, []).append(rendition.text)
+        texts[translation.language.code].extend(fixed)
+    check_texts(read_stacks(project.root), texts)
+
+
 def coverage_dict(coverage: Coverage) -> dict[str, int | float]:
     fields = asdict(coverage)
     fields["percent"] = round(coverage.percent, 1)
@@ -146,7 +163,8 @@ def render_all(project: Project, todo: Sequence[tuple[Job, Translation]], worker
 
 def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequence[str] = (),
           workers: int = 1, force: bool = False,
-          report: Callable[[Job], None] = lambda job: None) -> BuildReport:
+          report: Callable[[Job], None] = lambda job: None,
+          notify: Callable[[str], None] = lambda message: None) -> BuildReport:
     """Plan, reuse cached PDFs, validate and render the rest, then write PDFs and manifest."""
     config = load_config(root)
     jobs = plan(config, languages, editions)
@@ -175,6 +193,7 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
                 report(job)
             else:
                 todo.append((job, translation))
+        check_fonts(project, [tr for _, tr in todo])
         rendered = render_all(project, todo, workers, report)
     results = []
     for job in jobs:
@@ -185,14 +204,15 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
                             pages=entry.pages, bytes=len(entry.data), sha256=hashlib.sha256(entry.data).hexdigest(),
                             coverage=entry.coverage)
         results.append(JobResult(job, artifact, entry.data, entry.warnings, reused=job in hits))
-    for job, entry in rendered.items():
-        cache.put(keys[job], entry)
-    for result in results:
-        target = out / result.artifact.path
-        if not (target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == result.artifact.sha256):
-            atomic_write(target, result.data)
     if results:
-        write_manifest(out, config, [r.artifact for r in results])
+        with output_lock(out, notify):
+            for job, entry in rendered.items():
+                cache.put(keys[job], entry)
+            for result in results:
+                target = out / result.artifact.path
+                if not (target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == result.artifact.sha256):
+                    atomic_write(target, result.data)
+            write_manifest(out, config, [r.artifact for r in results])
     return BuildReport(tuple(results), tuple(skipped))
 
 

@@ -64,7 +64,8 @@ def build_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out
     jobs = plan(load_config(root), langs, editions)
     start = time.perf_counter()
     with _progress(len(jobs)) as step:
-        report = build(root, out, langs, editions, workers=workers or default_workers(), force=force, report=step)
+        report = build(root, out, langs, editions, workers=workers or default_workers(), force=force, report=step,
+                       notify=lambda message: click.echo(message, err=True))
     seconds = time.perf_counter() - start
     results = report.results
     for skipped in report.skipped:

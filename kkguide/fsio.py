@@ -1,10 +1,16 @@
-"""Atomic file writes: a temp file in the target folder, then os.replace."""
+"""Atomic file writes (a temp file in the target folder, then os.replace) and the output lock."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
+
+from .errors import KkguideError
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -21,3 +27,37 @@ def atomic_write(path: Path, data: bytes) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+LOCK_NAME = ".kkguide.lock"
+
+
+@contextmanager
+def output_lock(folder: Path, notify: Callable[[str], None] = lambda message: None,
+                timeout: float = 900.0) -> Iterator[None]:
+    """Exclusive right to write into ``folder``: a second build waits here, then goes on.
+
+    Under the lock, temp files that a killed build left behind are removed first.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            notify(f"waiting: another kkguide build is writing to {folder}/")
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise KkguideError(f"another kkguide build has been writing for {timeout:.0f} s; "
+                                           "not writing at the same time", str(folder)) from None
+                    time.sleep(0.2)
+        for stale in folder.rglob(".*.tmp"):
+            stale.unlink(missing_ok=True)
+        yield
+    finally:
+        os.close(fd)

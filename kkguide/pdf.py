@@ -84,5 +84,9 @@ def render_pdf(html: str, root: Path, label: str) -> RenderedPdf:
     if missing:
         codes = ", ".join(f"U+{ord(c):04X} '{c}'" for c in missing[:12])
         raise KkguideError(f"no font has glyphs for {codes}: add a font for this script to styles/guide.css", label)
+    broken = [m for m in collector.messages
+              if m.startswith("Failed to load image") and not any(u in m for u in refused)]
+    if broken:  # an allowed image that exists but cannot be decoded
+        raise KkguideError(broken[0], label)
     warnings = tuple(collector.messages) + tuple(f"refused to fetch {u}" for u in refused)
     return RenderedPdf(data=data, pages=len(document.pages), warnings=warnings)

@@ -53,6 +53,8 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
         data = yaml.load(text, Loader=_Loader) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and exc.problem and "end of stream" in exc.problem:
+            mark = exc.context_mark  # an unclosed quote or bracket: show where it was opened
         line = mark.line + 1 + line_offset if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from badinput import CASES, replace
+
 
 def _snapshot(folder: Path) -> dict[str, str]:
     if not folder.exists():
@@ -15,55 +17,17 @@ def _snapshot(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _break_front_matter(root: Path) -> None:
-    _replace(root / "chapters/01-anmelden.md", "title: Anmelden", "title: [Anmelden")
-
-
 def _break_po(root: Path) -> None:
-    _replace(root / "translations/ar/LC_MESSAGES/guide.po", 'msgid "Anmelden"', 'msgid "Anmelden')
+    replace(root / "translations/ar/LC_MESSAGES/guide.po", 'msgid "Anmelden"', 'msgid "Anmelden')
 
 
-def _missing_image(root: Path) -> None:
-    _replace(root / "chapters/01-anmelden.md", "images/willkommen.svg", "images/fehlt.svg")
-
-
-def _unknown_fact(root: Path) -> None:
-    _replace(root / "chapters/02-notruf.md", "{{fire.phone}}", "{{fire.fax}}")
-
-
-def _unknown_key(root: Path) -> None:
-    _replace(root / "guide/guide.yml", "subtitle:", "subtitel: x\nsubtitle:")
-
-
-def _po_not_utf8(root: Path) -> None:
-    path = root / "translations/ar/LC_MESSAGES/guide.po"
-    path.write_bytes(path.read_bytes().replace("Feuerwehr\"".encode(), "Feuerwehr\xe4\"".encode("latin-1"), 1))
-
-
-CASES = {
-    "broken front matter": (_break_front_matter, [], "chapters/01-anmelden.md:4: invalid YAML: expected ',' or ']', but got ':' (while parsing a flow sequence that starts on line 3)"),
-    "invalid po": (_break_po, [], "translations/ar/LC_MESSAGES/guide.po:"),
-    "po not utf-8": (_po_not_utf8, [], "translations/ar/LC_MESSAGES/guide.po:"),
-    "unknown language": (lambda root: None, ["--lang", "xx"], "guide/guide.yml:7: unknown language 'xx'"),
-    "missing image": (_missing_image, [], "chapters/01-anmelden.md:15: image not found: guide/images/fehlt.svg"),
-    "unknown fact": (_unknown_fact, [], "chapters/02-notruf.md:12: unknown fact reference {{fire.fax}}"),
-    "unknown key": (_unknown_key, [], "guide/guide.yml:2: unknown key 'subtitel'"),
-}
-
-
-@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_input_is_one_located_line_and_writes_nothing(mini, cli, case):
     assert cli(mini, "build", "--lang", "de").exit_code == 0
     before = _snapshot(mini / "dist")
-    breaker, args, expected = CASES[case]
-    breaker(mini)
-    result = cli(mini, "build", *args)
+    case.change(mini)
+    expected = case.expected
+    result = cli(mini, "build", *case.args)
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -78,9 +42,32 @@ def test_failed_first_build_leaves_no_dist(mini, cli):
     assert not (mini / "dist").exists()
 
 
-def test_missing_glyph_fails_the_build_and_names_the_character(mini, cli):
-    _replace(mini / "chapters/02-notruf.md", "Wer hilft?", "Wer hilft? \ue000")
+def test_missing_glyph_fails_the_build_and_names_character_and_fonts(mini, cli):
+    replace(mini / "chapters/02-notruf.md", "Wer hilft?", "Wer hilft? \ue000")
     result = cli(mini, "build", "--lang", "de")
     assert result.exit_code == 1
-    assert "U+E000" in result.stderr and "de/kreis-kleve-welcome-guide-de-screen.pdf" in result.stderr
+    assert result.stderr.strip() == "styles/guide.css: de: no glyph for U+E000 '\ue000' in the font stack Noto Sans"
     assert not (mini / "dist").exists()
+
+
+def test_missing_font_is_named(mini, cli):
+    replace(mini / "styles/guide.css", '"Noto Naskh Arabic", "Noto Sans", sans-serif', '"Noto Fehlt Arabic", sans-serif')
+    result = cli(mini, "build", "--lang", "ar")
+    assert result.exit_code == 1
+    assert "ar: none of the fonts Noto Fehlt Arabic is installed" in result.stderr
+
+
+def test_weasyprint_notdef_is_caught_too(mini):
+    from kkguide.errors import KkguideError
+    from kkguide.pdf import render_pdf
+
+    with pytest.raises(KkguideError, match="U\\+E000"):
+        render_pdf('<html lang="de"><body><p>x \ue000</p></body></html>', mini, "test.pdf")
+
+
+def test_bad_input_table_in_docs_is_current():
+    table = (Path(__file__).resolve().parent.parent / "docs/bad-input.md").read_text(encoding="utf-8")
+    for case in CASES:
+        row = next((ln for ln in table.splitlines() if ln.startswith(f"| {case.name} |")), None)
+        assert row is not None, f"{case.name} missing: run scripts/bad-input-table.py"
+        assert f"| 1 | `{case.expected.replace('|', chr(92) + '|')}" in row, row

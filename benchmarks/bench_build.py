@@ -1,0 +1,198 @@
+"""Build-engine benchmarks (issue 6). Not part of the test suite.
+
+    .venv/bin/python benchmarks/bench_build.py [--runs 3] [--json results.json]
+
+Every figure is the median of --runs whole-process runs on a copy of the default guide,
+measured in the same invocation so that ratios compare like with like. Method and results
+are recorded in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+VENV = Path(sys.executable).parent
+KKGUIDE = str(VENV / "kkguide")
+WEASYPRINT = str(VENV / "weasyprint")
+PARTS = ("guide", "chapters", "translations", "styles")
+
+
+def copy_project(dest: Path) -> Path:
+    for part in PARTS:
+        shutil.copytree(REPO / part, dest / part)
+    return dest
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def median(runs: int, fn) -> float:
+    return statistics.median(fn() for _ in range(runs))
+
+
+def max_rss_mb(cmd: list[str]) -> float:
+    out = subprocess.run(["/usr/bin/time", "-v", *cmd], check=True, capture_output=True, text=True).stderr
+    return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", out).group(1)) / 1024
+
+
+def write_html(root: Path, folder: Path) -> list[Path]:
+    """The exact HTML kkguide renders, one file per built language, for the weasyprint CLI."""
+    sys.path.insert(0, str(REPO))
+    from kkguide.build import plan
+    from kkguide.markdown import make_markdown
+    from kkguide.project import load_catalogs, load_project, translation_for
+    from kkguide.render import render_html
+
+    project = load_project(root)
+    jobs = plan(project.config, (), ())
+    catalogs = load_catalogs(project, (j.language.code for j in jobs))
+    files = []
+    for job in jobs:
+        translation = translation_for(project, job.language, catalogs[job.language.code])
+        if translation.coverage.percent < project.config.required_coverage(job.language.code):
+            continue
+        path = folder / f"{job.language.code}.html"
+        path.write_text(render_html(project.config, project.facts, project.chapters, translation,
+                                    job.edition, make_markdown()), encoding="utf-8")
+        files.append(path)
+    return files
+
+
+def stage_split(root: Path) -> dict[str, float]:
+    """Serial in-process build of every language with the time of each stage."""
+    sys.path.insert(0, str(REPO))
+    from kkguide.build import plan
+    from kkguide.markdown import make_markdown
+    from kkguide.pdf import render_pdf
+    from kkguide.project import load_catalogs, load_project, translation_for
+    from kkguide.render import render_html
+
+    t0 = time.perf_counter()
+    project = load_project(root)
+    jobs = plan(project.config, (), ())
+    catalogs = load_catalogs(project, (j.language.code for j in jobs))
+    t_load = time.perf_counter() - t0
+    t_translate = t_html = t_pdf = 0.0
+    for job in jobs:
+        a = time.perf_counter()
+        translation = translation_for(project, job.language, catalogs[job.language.code])
+        b = time.perf_counter()
+        if translation.coverage.percent < project.config.required_coverage(job.language.code):
+            continue
+        html = render_html(project.config, project.facts, project.chapters, translation, job.edition, make_markdown())
+        c = time.perf_counter()
+        render_pdf(html, root, job.filename)
+        d = time.perf_counter()
+        t_translate += b - a
+        t_html += c - b
+        t_pdf += d - c
+    total = t_load + t_translate + t_html + t_pdf
+    return {"load_validate_s": t_load, "translate_s": t_translate, "template_markdown_s": t_html,
+            "weasyprint_s": t_pdf, "outside_weasyprint_share": (total - t_pdf) / total}
+
+
+def scaled_project(dest: Path, factor: int, languages: list[str]) -> Path:
+    """The default guide with every chapter repeated ``factor`` times, in ``languages``."""
+    root = copy_project(dest)
+    chapters = sorted((root / "chapters").glob("*.md"))
+    for copy in range(1, factor):
+        for path in chapters:
+            text = path.read_text(encoding="utf-8")
+            number = int(path.name[:2]) + 14 * copy
+            text = re.sub(r"^id: (.*)$", rf"id: \1-{copy}", text, count=1, flags=re.M)
+            text = re.sub(r"^order: .*$", f"order: {number}", text, count=1, flags=re.M)
+            (root / "chapters" / f"{number:02d}{path.name[2:]}").write_text(text, encoding="utf-8")
+    _set_languages(root, languages)
+    return root
+
+
+def _set_languages(root: Path, languages: list[str]) -> None:
+    guide = root / "guide/guide.yml"
+    text = guide.read_text(encoding="utf-8")
+    text = re.sub(r"languages:.*?\nmin_coverage:", "languages: [" + ", ".join(languages) + "]\nmin_coverage:",
+                  text, flags=re.S)
+    text = re.sub(r"min_coverage:.*?\ndefault_editions", "min_coverage:\n  default: 90\ndefault_editions", text, flags=re.S)
+    guide.write_text(text, encoding="utf-8")
+
+
+def many_languages(dest: Path, count: int) -> Path:
+    """``count`` synthetic Latin-script languages, each a copy of the English catalog."""
+    codes = ["en", "nl", "fr", "pl", "ro", "tr", "de", "it", "es", "pt", "sv", "da", "nb", "fi", "cs", "sk",
+             "sl", "hr", "hu", "lt", "lv", "et", "ga", "mt", "ca", "eu", "gl", "is", "sq", "so", "sw", "af"][:count]
+    root = copy_project(dest)
+    english = (root / "translations/en/LC_MESSAGES/guide.po").read_text(encoding="utf-8")
+    for code in codes:
+        if code == "de":
+            continue
+        path = root / f"translations/{code}/LC_MESSAGES/guide.po"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(english.replace('"Language: en\\n"', f'"Language: {code}\\n"'), encoding="utf-8")
+    _set_languages(root, codes)
+    return root
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--skip-scale", action="store_true")
+    args = parser.parse_args()
+    r = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        root = copy_project(tmp / "guide")
+        out = tmp / "dist"
+        build = [KKGUIDE, "build", "-C", str(root), "--out", str(out)]
+        r["full_parallel_s"] = median(args.runs, lambda: timed([*build, "--force"]))
+        r["full_serial_s"] = median(args.runs, lambda: timed([*build, "--force", "--jobs", "1"]))
+        html_dir = tmp / "html"
+        html_dir.mkdir()
+        files = write_html(root, html_dir)
+        r["pdfs"] = len(files)
+
+        def cli_all() -> float:
+            return sum(timed([WEASYPRINT, "-u", root.as_uri() + "/", str(f), str(tmp / f"{f.stem}.pdf")]) for f in files)
+        r["weasyprint_cli_per_pdf_s"] = median(args.runs, cli_all)
+        r["ratio_full_vs_cli"] = r["full_parallel_s"] / r["weasyprint_cli_per_pdf_s"]
+        r["speedup_vs_serial"] = r["full_serial_s"] / r["full_parallel_s"]
+        timed(build)
+        r["noop_s"] = median(args.runs, lambda: timed(build))
+        po = root / "translations/ar/LC_MESSAGES/guide.po"
+
+        def one_language() -> float:
+            po.write_text(po.read_text(encoding="utf-8") + f"\n# bench {time.time_ns()}\n", encoding="utf-8")
+            return timed(build)
+        r["one_language_rebuild_s"] = median(args.runs, one_language)
+        r["one_language_share_s"] = r["full_serial_s"] / r["pdfs"]
+        r["ratio_one_language_vs_share"] = r["one_language_rebuild_s"] / r["one_language_share_s"]
+        r["peak_rss_serial_worker_mb"] = max_rss_mb([*build, "--force", "--jobs", "1"])
+        r["stages"] = stage_split(root)
+        if not args.skip_scale:
+            for factor in (1, 2, 4):
+                scaled = scaled_project(tmp / f"x{factor}", factor, ["de", "ar"])
+                r[f"length_x{factor}_s"] = median(args.runs, lambda: timed(
+                    [KKGUIDE, "build", "-C", str(scaled), "--force"]))
+            wide = many_languages(tmp / "wide", 30)
+            r["languages_30_s"] = median(1, lambda: timed([KKGUIDE, "build", "-C", str(wide), "--force"]))
+            r["languages_30_per_pdf_s"] = r["languages_30_s"] / 30
+    text = json.dumps(r, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
