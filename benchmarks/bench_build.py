@@ -126,6 +126,9 @@ def _set_languages(root: Path, languages: list[str]) -> None:
                   text, flags=re.S)
     text = re.sub(r"min_coverage:.*?\ndefault_editions", "min_coverage:\n  default: 90\ndefault_editions", text, flags=re.S)
     guide.write_text(text, encoding="utf-8")
+    for folder in (root / "translations").iterdir():
+        if folder.is_dir() and folder.name not in languages:
+            shutil.rmtree(folder)
 
 
 def many_languages(dest: Path, count: int) -> Path:

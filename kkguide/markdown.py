@@ -46,7 +46,23 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("fact_ref", _render_fact_ref)
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("image", _render_image)
+    md.add_render_rule("text", _render_text)
     return md
+
+
+# "§ 17 BMG", "§ 24 SGB VIII": a left-to-right run, or right-to-left pages show "BMG 17 §".
+LAW_REF = re.compile(r"§§?\s*\d+[a-z]?(?:\s+Abs\.\s*\d+)?(?:\s+[A-ZÄÖÜ][A-Za-zÄÖÜäöü]*(?:\s+[IVX]+\b)?)?")
+
+
+def _render_text(self, tokens, idx, options, env) -> str:
+    text = tokens[idx].content
+    out, last = [], 0
+    for match in LAW_REF.finditer(text):
+        out.append(escape(text[last:match.start()]))
+        out.append(f'<span class="law" dir="ltr">{escape(match.group(0))}</span>')
+        last = match.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
 
 
 IMAGE_BASE = "guide/"  # chapter images are written as images/x.svg, relative to guide/

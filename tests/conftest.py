@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
 import shutil
 import subprocess
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -46,3 +49,31 @@ def tool(*args: str) -> str:
     proc = subprocess.run(args, capture_output=True, text=True)
     assert proc.returncode == 0, f"{' '.join(args)} failed:\n{proc.stderr}"
     return proc.stdout
+
+
+@dataclass
+class Recorder:
+    url: str
+    hits: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def recorder():
+    """A local HTTP server on 127.0.0.1 (loopback only) that records every request it gets."""
+    found = Recorder("")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            found.hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    found.url = f"http://127.0.0.1:{server.server_port}"
+    yield found
+    server.shutdown()
+    server.server_close()

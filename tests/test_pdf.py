@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
-import threading
 from pathlib import Path
 
 import polib
@@ -61,22 +59,8 @@ def test_build_twice_is_byte_identical(mini, cli, tmp_path):
     assert (tmp_path / "again/ar/kreis-kleve-welcome-guide-ar-screen.pdf").read_bytes() == first
 
 
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_GET(self):  # noqa: N802
-        self.hits.append(self.path)
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def test_fetcher_reads_nothing_outside_styles_and_guide(mini):
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
+def test_fetcher_reads_nothing_outside_styles_and_guide(mini, recorder):
+    url = recorder.url
     secret = mini / "secret.txt"
     secret.write_text("SECRET-CONTENT")
     html = f"""<html lang="de"><head>
@@ -85,11 +69,8 @@ def test_fetcher_reads_nothing_outside_styles_and_guide(mini):
       <style>@import url("{url}/b.css"); body {{ background: url("{url}/c.png") }}</style></head>
       <body><p>Hallo</p><img src="file:///etc/passwd"><img src="{url}/d.png"><img src="../secret.txt">
       <img src="guide/images/willkommen.svg"></body></html>"""
-    try:
-        pdf = render_pdf(html, mini, "test")
-    finally:
-        server.shutdown()
-    assert _Recorder.hits == []
+    pdf = render_pdf(html, mini, "test")
+    assert recorder.hits == []
     refused = [w for w in pdf.warnings if w.startswith("refused to fetch")]
     assert any("/etc/passwd" in w for w in refused) and any(url in w for w in refused)
     assert any("secret.txt" in w for w in refused)
