@@ -19,7 +19,7 @@ from typing import Callable, Mapping, Sequence
 
 from . import __version__
 from .cache import Cache, CachedPdf, common_digest, job_key
-from .catalogs import po_file
+from .catalogs import Catalog, po_file
 from .config import Edition, GuideConfig, Language, load_config
 from .fontcheck import check_texts, read_stacks
 from .fsio import atomic_write, output_lock
@@ -129,35 +129,52 @@ def render_job(project: Project, job: Job, translation: Translation) -> CachedPd
     return CachedPdf(pdf.data, pdf.pages, pdf.warnings, coverage_dict(translation.coverage))
 
 
-# Worker processes: each receives the validated project once (initializer) and renders many jobs.
-_worker_project: list[Project] = []
+def _warm_worker() -> None:
+    """Worker start-up: import WeasyPrint while the parent is still validating the project."""
+    from . import pdf  # noqa: F401
 
 
-def _init_worker(project: Project) -> None:
-    _worker_project.append(project)
+def _render_in_worker(project: Project, job: Job, translation: Translation) -> CachedPdf:
+    return render_job(project, job, translation)
 
 
-def _render_in_worker(job: Job, translation: Translation) -> CachedPdf:
-    return render_job(_worker_project[0], job, translation)
+def _cost(job: Job, catalog: Catalog | None) -> int:
+    """Estimated work of a job (characters of its catalog), to start the longest jobs first."""
+    if catalog is None:
+        return 0
+    return -sum(len(e.msgstr or e.msgid) for e in catalog.entries.values())
 
 
-def render_all(project: Project, todo: Sequence[tuple[Job, Translation]], workers: int,
-               done: Callable[[Job], None]) -> dict[Job, CachedPdf]:
-    """Render every job; in ``workers`` processes when more than one job and worker."""
-    if workers <= 1 or len(todo) <= 1:
-        rendered = {}
-        for job, translation in todo:
-            rendered[job] = render_job(project, job, translation)
-            done(job)
-        return rendered
+def start_pool(workers: int, jobs: int) -> ProcessPoolExecutor | None:
+    """A pool of ``workers`` processes for ``jobs`` renders, or None when serial is enough."""
+    if workers <= 1 or jobs <= 1:
+        return None
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold Pango state
-    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context,
-                             initializer=_init_worker, initargs=(project,)) as pool:
-        futures = {pool.submit(_render_in_worker, job, tr): job for job, tr in todo}
+    return ProcessPoolExecutor(max_workers=min(workers, jobs), mp_context=context, initializer=_warm_worker)
+
+
+class Renderer:
+    """Renders jobs as they are handed in: at once in the pool, or in this process at the end."""
+
+    def __init__(self, project: Project, pool: ProcessPoolExecutor | None, done: Callable[[Job], None]):
+        self.project, self.pool, self.done = project, pool, done
+        self.waiting: list[tuple[Job, Translation]] = []
+        self.futures: dict = {}
+
+    def submit(self, job: Job, translation: Translation) -> None:
+        if self.pool is None:
+            self.waiting.append((job, translation))
+        else:
+            self.futures[self.pool.submit(_render_in_worker, self.project, job, translation)] = job
+
+    def results(self) -> dict[Job, CachedPdf]:
         rendered = {}
-        for future in as_completed(futures):
-            rendered[futures[future]] = future.result()
-            done(futures[future])
+        for job, translation in self.waiting:
+            rendered[job] = render_job(self.project, job, translation)
+            self.done(job)
+        for future in as_completed(self.futures):
+            rendered[self.futures[future]] = future.result()
+            self.done(self.futures[future])
         return rendered
 
 
@@ -178,23 +195,28 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
     misses = [job for job in jobs if job not in hits]
     rendered: dict[Job, CachedPdf] = {}
     skipped: list[Skipped] = []
-    if misses:
-        project = load_project(root)  # read and validate everything before rendering anything
-        catalogs = load_catalogs(project, (job.language.code for job in misses))
-    for job in hits:
-        report(job)
-    if misses:
-        todo = []
-        for job in misses:
-            translation = translation_for(project, job.language, catalogs[job.language.code])
-            required = config.required_coverage(job.language.code)
-            if translation.coverage.percent < required:
-                skipped.append(Skipped(job, translation.coverage.percent, required))
-                report(job)
-            else:
-                todo.append((job, translation))
-        check_fonts(project, [tr for _, tr in todo])
-        rendered = render_all(project, todo, workers, report)
+    pool = start_pool(workers, len(misses))  # workers warm up while the parent validates
+    try:
+        if misses:
+            project = load_project(root)  # read and validate everything before rendering anything
+            catalogs = load_catalogs(project, (job.language.code for job in misses))
+        for job in hits:
+            report(job)
+        if misses:
+            renderer = Renderer(project, pool, report)
+            for job in sorted(misses, key=lambda j: _cost(j, catalogs[j.language.code])):
+                translation = translation_for(project, job.language, catalogs[job.language.code])
+                required = config.required_coverage(job.language.code)
+                if translation.coverage.percent < required:
+                    skipped.append(Skipped(job, translation.coverage.percent, required))
+                    report(job)
+                    continue
+                check_fonts(project, [translation])
+                renderer.submit(job, translation)  # workers start while the next job is prepared
+            rendered = renderer.results()
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     results = []
     for job in jobs:
         entry = hits.get(job) or rendered.get(job)

@@ -30,10 +30,12 @@ def _ascii_digits(text: str) -> str:
     return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
 
 
+@lru_cache(maxsize=8192)
 def numbers(text: str) -> Counter:
     return Counter(_DIGITS.findall(_ascii_digits(FACT_REF.sub(" ", _URL_OR_EMAIL.sub(" ", text)))))
 
 
+@lru_cache(maxsize=8192)
 def markup(text: str) -> Counter:
     """The inline Markdown structure: emphasis, links with their targets, images, references."""
     tokens = _md().parseInline(text, {})[0].children or []

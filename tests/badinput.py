@@ -79,6 +79,9 @@ CASES = [
          "translations/ar/LC_MESSAGES/guide.po:"),
     Case("truncated .po", _truncate_po, "translations/ar/LC_MESSAGES/guide.po:"),
     Case(".po not UTF-8", _not_utf8, "translations/ar/LC_MESSAGES/guide.po:"),
+    Case("chapter not UTF-8", lambda root: (root / "chapters/02-notruf.md").write_bytes(
+        (root / "chapters/02-notruf.md").read_bytes().replace("Im Notfall".encode(), "Im Notfall \xe4".encode("latin-1"), 1)),
+         "chapters/02-notruf.md:3: file is not valid UTF-8 text"),
     Case(".po for a language the guide does not list", _write("translations/xx/LC_MESSAGES/guide.po", ""),
          "translations/xx/LC_MESSAGES/guide.po: catalog for language 'xx', which guide/guide.yml does not list"),
     Case("unknown language on the command line", lambda root: None,

@@ -53,3 +53,14 @@ def test_internal_errors_show_a_traceback_only_with_verbose(mini, monkeypatch):
     assert "Traceback" not in quiet.stderr
     loud = CliRunner().invoke(main, ["-v", "build", "-C", str(mini), "--jobs", "1"])
     assert isinstance(loud.exception, RuntimeError)
+
+
+def test_language_below_min_coverage_is_skipped_with_its_coverage(mini, cli):
+    guide = mini / "guide/guide.yml"
+    guide.write_text(guide.read_text() + "min_coverage:\n  default: 50\n  ar: 99\n")
+    result = cli(mini, "build", "--jobs", "1")
+    assert result.exit_code == 0
+    assert "skipped: ar (العربية) not built: 81.2 % translated, guide.yml min_coverage needs 99 %" in result.stderr
+    assert (mini / "dist/de").exists() and not (mini / "dist/ar").exists()
+    only = cli(mini, "build", "--lang", "ar")
+    assert only.exit_code == 1 and "nothing was built" in only.stderr

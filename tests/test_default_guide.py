@@ -103,3 +103,26 @@ def test_status_counts_every_target_language():
         assert row["draft"] is True
         if code in COMPLETE:
             assert row["translated"] == row["messages"]
+
+
+def test_edited_german_paragraph_shows_marked_in_every_language(tmp_path):
+    """Issue 3: after a German edit, no language prints the old translation; all show the new German."""
+    root = tmp_path / "g"
+    for part in ("guide", "chapters", "translations", "styles"):
+        shutil.copytree(REPO / part, root / part)
+    chapter = root / "chapters/13-notfall.md"
+    old = "In einem Notfall zählt jede Minute."
+    new = "In einem Notfall zählt jede einzelne Minute."
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["update", "-C", str(root)]).exit_code == 0
+    langs = [c for c in LANGS if c != "de"]
+    result = runner.invoke(main, ["build", "-C", str(root), *[a for c in langs for a in ("--lang", c)]])
+    assert result.exit_code == 0, result.output
+    for code in langs:
+        po = polib.pofile(str(root / f"translations/{code}/LC_MESSAGES/guide.po"))
+        entry = next(e for e in po if e.msgid.startswith(new))
+        assert "fuzzy" in entry.flags and entry.previous_msgid.startswith(old)
+        text = _comparable(plain_text(root / f"dist/{code}/kreis-kleve-welcome-guide-{code}-screen.pdf"))
+        assert _comparable("In einem Notfall zählt jede einzelne Minute.") in text, code
+        assert _comparable(entry.msgstr) not in text, code
