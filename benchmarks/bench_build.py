@@ -27,9 +27,9 @@ WEASYPRINT = str(VENV / "weasyprint")
 PARTS = ("guide", "chapters", "translations", "styles")
 
 
-def copy_project(dest: Path) -> Path:
+def copy_project(dest: Path, source: Path = REPO) -> Path:
     for part in PARTS:
-        shutil.copytree(REPO / part, dest / part)
+        shutil.copytree(source / part, dest / part)
     return dest
 
 
@@ -104,9 +104,9 @@ def stage_split(root: Path) -> dict[str, float]:
             "weasyprint_s": t_pdf, "outside_weasyprint_share": (total - t_pdf) / total}
 
 
-def scaled_project(dest: Path, factor: int, languages: list[str]) -> Path:
+def scaled_project(dest: Path, factor: int, languages: list[str], source: Path) -> Path:
     """The default guide with every chapter repeated ``factor`` times, in ``languages``."""
-    root = copy_project(dest)
+    root = copy_project(dest, source)
     chapters = sorted((root / "chapters").glob("*.md"))
     for copy in range(1, factor):
         for path in chapters:
@@ -131,11 +131,11 @@ def _set_languages(root: Path, languages: list[str]) -> None:
             shutil.rmtree(folder)
 
 
-def many_languages(dest: Path, count: int) -> Path:
+def many_languages(dest: Path, count: int, source: Path) -> Path:
     """``count`` synthetic Latin-script languages, each a copy of the English catalog."""
     codes = ["en", "nl", "fr", "pl", "ro", "tr", "de", "it", "es", "pt", "sv", "da", "nb", "fi", "cs", "sk",
              "sl", "hr", "hu", "lt", "lv", "et", "ga", "mt", "ca", "eu", "gl", "is", "sq", "so", "sw", "af"][:count]
-    root = copy_project(dest)
+    root = copy_project(dest, source)
     english = (root / "translations/en/LC_MESSAGES/guide.po").read_text(encoding="utf-8")
     for code in codes:
         if code == "de":
@@ -156,7 +156,8 @@ def main() -> None:
     r = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        root = copy_project(tmp / "guide")
+        snapshot = copy_project(tmp / "snapshot")  # the tree as it is now, for every later copy
+        root = copy_project(tmp / "guide", snapshot)
         out = tmp / "dist"
         build = [KKGUIDE, "build", "-C", str(root), "--out", str(out)]
         r["full_parallel_s"] = median(args.runs, lambda: timed([*build, "--force"]))
@@ -185,10 +186,10 @@ def main() -> None:
         r["stages"] = stage_split(root)
         if not args.skip_scale:
             for factor in (1, 2, 4):
-                scaled = scaled_project(tmp / f"x{factor}", factor, ["de", "ar"])
+                scaled = scaled_project(tmp / f"x{factor}", factor, ["de", "ar"], snapshot)
                 r[f"length_x{factor}_s"] = median(args.runs, lambda: timed(
                     [KKGUIDE, "build", "-C", str(scaled), "--force"]))
-            wide = many_languages(tmp / "wide", 30)
+            wide = many_languages(tmp / "wide", 30, snapshot)
             r["languages_30_s"] = median(1, lambda: timed([KKGUIDE, "build", "-C", str(wide), "--force"]))
             r["languages_30_per_pdf_s"] = r["languages_30_s"] / 30
     text = json.dumps(r, indent=2)

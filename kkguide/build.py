@@ -21,6 +21,7 @@ from . import __version__
 from .cache import Cache, CachedPdf, common_digest, job_key
 from .catalogs import Catalog, po_file
 from .config import Edition, GuideConfig, Language, load_config
+from .errors import KkguideError
 from .fontcheck import check_texts, read_stacks
 from .fsio import atomic_write, output_lock
 from .markdown import make_markdown
@@ -124,9 +125,38 @@ def coverage_dict(coverage: Coverage) -> dict[str, int | float]:
 def render_job(project: Project, job: Job, translation: Translation) -> CachedPdf:
     from .pdf import render_pdf  # WeasyPrint is imported only when something is rendered
 
-    html = render_html(project.config, project.facts, project.chapters, translation, job.edition, make_markdown())
-    pdf = render_pdf(html, project.root, job.filename)
-    return CachedPdf(pdf.data, pdf.pages, pdf.warnings, coverage_dict(translation.coverage))
+    edition = job.edition
+    variant = "pdf/x-4" if edition.is_print else None
+
+    def typeset(notes_pages: int):
+        html = render_html(project.config, project.facts, project.chapters, translation, edition,
+                           make_markdown(), notes_pages=notes_pages)
+        return render_pdf(html, project.root, job.filename, variant)
+
+    pdf = typeset(0)
+    if not edition.is_print:
+        return CachedPdf(pdf.data, pdf.pages, pdf.warnings, coverage_dict(translation.coverage))
+    return _press(project, job, translation, pdf, typeset)
+
+
+def _press(project: Project, job: Job, translation: Translation, pdf, typeset) -> CachedPdf:
+    """Print edition: notes pages up to a multiple of 4, CMYK, then the shop's preflight."""
+    from .preflight import PrintSpec, preflight
+    from .press import to_press
+
+    edition = job.edition
+    pad = (-pdf.pages) % 4
+    if pad:
+        pdf = typeset(pad)  # planned notes pages before the back cover, never blank pages after it
+        if pdf.pages % 4:
+            raise KkguideError(f"{pdf.pages} pages even with {pad} notes page(s): the layout does not "
+                               "reach a multiple of 4", job.filename)
+    data = to_press(pdf.data, project.root / str(edition.output_profile), edition.output_condition)
+    report = preflight(data, PrintSpec(edition.size_mm, edition.bleed_mm, edition.min_dpi), job.filename)
+    if not report.ok:
+        failed = next(f for f in report.findings if not f.ok)
+        raise KkguideError(f"preflight failed: {failed.check}: {failed.message}", job.filename)
+    return CachedPdf(data, pdf.pages, pdf.warnings, coverage_dict(translation.coverage))
 
 
 def _warm_worker() -> None:

@@ -12,7 +12,8 @@ import click
 import polib
 
 from .build import Job, build, default_workers, plan
-from .config import load_config
+from .config import PAGE_SIZES, load_config
+from .preflight import PrintSpec, preflight, reports_json
 from .project import load_project, translation_for
 from .catalogs import POT_FILE, load_catalog, make_template, merge, new_catalog, po_file, validate, write_if_changed
 from .checks import problems
@@ -226,6 +227,22 @@ def import_cmd(root: Path, lang: str, returned: Path) -> None:
                f"empty {report.empty}, not taken {len(report.problems)}")
     if report.problems:
         raise KkguideError(f"{len(report.problems)} problem(s): those units were not imported (listed above)")
+
+
+@main.command("preflight")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
+@click.option("--size", type=click.Choice(sorted(PAGE_SIZES)), default="A5", show_default=True, help="Trim format.")
+@click.option("--bleed", type=float, default=3.0, show_default=True, help="Bleed in millimetres.")
+@click.option("--min-dpi", type=int, default=300, show_default=True, help="Lowest image resolution.")
+def preflight_cmd(paths: tuple[Path, ...], as_json: bool, size: str, bleed: float, min_dpi: int) -> None:
+    """Check finished print PDFs as a print shop does; exit 1 if any fails."""
+    spec = PrintSpec(PAGE_SIZES[size], bleed, min_dpi)
+    reports = [preflight(path, spec) for path in paths]
+    click.echo(reports_json(reports) if as_json else "\n".join(r.text() for r in reports))
+    failed = [r.path for r in reports if not r.ok]
+    if failed:
+        raise KkguideError(f"preflight failed for {len(failed)} of {len(reports)} file(s)")
 
 
 @main.command("status")

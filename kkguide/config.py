@@ -17,7 +17,7 @@ from .yamlfile import Located, check_keys, load_yaml
 GUIDE_FILE = "guide/guide.yml"
 FACTS_FILE = "guide/contacts.yml"
 PAGE_SIZES = {"A5": (148.0, 210.0), "A4": (210.0, 297.0)}
-EDITION_NAMES = {"screen"}
+EDITION_NAMES = {"screen", "print"}
 FACT_KINDS = {"phone": "phone", "phone2": "phone", "fax": "phone", "email": "email", "url": "url",
               "courses_url": "url"}
 FACT_META = {"source", "checked"}
@@ -35,6 +35,15 @@ class Language:
 class Edition:
     name: str
     page_size: str
+    bleed_mm: float = 0.0              # print: trim + bleed on every side
+    crop_marks: bool = False           # print: marks only on request
+    output_profile: str | None = None  # print: CMYK ICC profile (project path under styles/)
+    output_condition: str = ""         # print: e.g. FOGRA39
+    min_dpi: int = 300                 # print: lowest image resolution at placed size
+
+    @property
+    def is_print(self) -> bool:
+        return self.name == "print"
 
     @property
     def size_mm(self) -> tuple[float, float]:
@@ -144,7 +153,7 @@ def load_config(root: Path) -> GuideConfig:
     if source.code not in codes:
         raise KkguideError(f"source language '{source.code}' must be listed in 'languages'",
                            doc.path, doc.line("languages"))
-    editions = _editions(doc, data["editions"])
+    editions = _editions(doc, data["editions"], root)
     defaults = data["default_editions"]
     if not isinstance(defaults, list) or not defaults:
         raise KkguideError("'default_editions' must be a list of editions", doc.path, doc.line("default_editions"))
@@ -179,16 +188,38 @@ def _min_coverage(doc: Located, data: object, codes: list[str]) -> dict[str, flo
     return policy
 
 
-def _editions(doc: Located, data: object) -> dict[str, Edition]:
+def _editions(doc: Located, data: object, root: Path) -> dict[str, Edition]:
     check_keys(doc, data, ("editions",), set(), EDITION_NAMES)
     editions = {}
     for name, spec in data.items():
-        check_keys(doc, spec, ("editions", name), {"page_size"})
+        key = ("editions", name)
+        if name == "print":
+            check_keys(doc, spec, key, {"page_size", "output_profile", "output_condition"},
+                       {"bleed_mm", "crop_marks", "min_dpi"})
+        else:
+            check_keys(doc, spec, key, {"page_size"})
         size = spec["page_size"]
         if size not in PAGE_SIZES:
             raise KkguideError(f"unknown page size '{size}' (known: {', '.join(PAGE_SIZES)})",
-                               doc.path, doc.line("editions", name, "page_size"))
-        editions[name] = Edition(name=name, page_size=size)
+                               doc.path, doc.line(*key, "page_size"))
+        if name != "print":
+            editions[name] = Edition(name=name, page_size=size)
+            continue
+        bleed = spec.get("bleed_mm", 3)
+        if isinstance(bleed, bool) or not isinstance(bleed, (int, float)) or not 0 <= bleed <= 10:
+            raise KkguideError("'bleed_mm' must be a number of millimetres from 0 to 10", doc.path, doc.line(*key, "bleed_mm"))
+        marks = spec.get("crop_marks", False)
+        if not isinstance(marks, bool):
+            raise KkguideError("'crop_marks' must be true or false", doc.path, doc.line(*key, "crop_marks"))
+        dpi = spec.get("min_dpi", 300)
+        if isinstance(dpi, bool) or not isinstance(dpi, int) or dpi < 72:
+            raise KkguideError("'min_dpi' must be a whole number of at least 72", doc.path, doc.line(*key, "min_dpi"))
+        profile = spec["output_profile"]
+        if not isinstance(profile, str) or not profile.startswith("styles/") or not (root / profile).is_file():
+            raise KkguideError(f"output profile '{profile}' not found (an ICC file under styles/)",
+                               doc.path, doc.line(*key, "output_profile"))
+        editions[name] = Edition(name=name, page_size=size, bleed_mm=float(bleed), crop_marks=marks,
+                                 output_profile=profile, output_condition=str(spec["output_condition"]), min_dpi=dpi)
     return editions
 
 

@@ -67,7 +67,7 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_pdf(html: str, root: Path, label: str) -> RenderedPdf:
+def render_pdf(html: str, root: Path, label: str, variant: str | None = None) -> RenderedPdf:
     """Typeset ``html`` (whose relative URLs start at the project root) into PDF bytes."""
     refused: list[str] = []
     collector = _Collector()
@@ -76,7 +76,7 @@ def render_pdf(html: str, root: Path, label: str) -> RenderedPdf:
     try:
         document = weasyprint.HTML(string=html, base_url=root.resolve().as_uri() + "/",
                                    url_fetcher=SandboxFetcher(root, refused)).render()
-        data = document.write_pdf()
+        data = document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()
     finally:
         logger.removeHandler(collector)
     missing = sorted({ch for msg in collector.messages if (m := _NOTDEF.search(msg))

@@ -72,7 +72,8 @@ def test_every_pdf_is_complete_and_checked(built: Path, lang: str):
 
 def test_manifest_lists_every_pdf_with_honest_coverage(built: Path):
     manifest = json.loads((built / "manifest.json").read_text())
-    by_lang = {a["language"]: a for a in manifest["artifacts"]}
+    by_lang = {a["language"]: a for a in manifest["artifacts"] if a["edition"] == "screen"}
+    assert sorted(a["language"] for a in manifest["artifacts"] if a["edition"] == "print") == sorted(LANGS)
     assert sorted(by_lang) == sorted(LANGS)
     for lang, artifact in by_lang.items():
         cov = artifact["coverage"]
@@ -126,3 +127,11 @@ def test_edited_german_paragraph_shows_marked_in_every_language(tmp_path):
         text = _comparable(plain_text(root / f"dist/{code}/kreis-kleve-welcome-guide-{code}-screen.pdf"))
         assert _comparable("In einem Notfall zählt jede einzelne Minute.") in text, code
         assert _comparable(entry.msgstr) not in text, code
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_print_pdf_passes_preflight(built: Path, lang: str):
+    from kkguide.preflight import preflight
+
+    report = preflight(built / f"{lang}/kreis-kleve-welcome-guide-{lang}-print.pdf")
+    assert report.ok, report.text()
