@@ -134,9 +134,27 @@ def render_job(project: Project, job: Job, translation: Translation) -> CachedPd
         return render_pdf(html, project.root, job.filename, variant)
 
     pdf = typeset(0)
-    if not edition.is_print:
-        return CachedPdf(pdf.data, pdf.pages, pdf.warnings, coverage_dict(translation.coverage))
-    return _press(project, job, translation, pdf, typeset)
+    if edition.is_print:
+        return _press(project, job, translation, pdf, typeset)
+    if edition.is_office_booklet:
+        from .impose import impose
+
+        pdf = _to_multiple_of_four(job, pdf, typeset)
+        data = impose(pdf.data, right_to_left=job.language.direction == "rtl")
+        return CachedPdf(data, pdf.pages // 2, pdf.warnings, coverage_dict(translation.coverage))
+    return CachedPdf(pdf.data, pdf.pages, pdf.warnings, coverage_dict(translation.coverage))
+
+
+def _to_multiple_of_four(job: Job, pdf, typeset):
+    """Planned notes pages before the back cover, never blank pages after it."""
+    pad = (-pdf.pages) % 4
+    if not pad:
+        return pdf
+    pdf = typeset(pad)
+    if pdf.pages % 4:
+        raise KkguideError(f"{pdf.pages} pages even with {pad} notes page(s): the layout does not "
+                           "reach a multiple of 4", job.filename)
+    return pdf
 
 
 def _press(project: Project, job: Job, translation: Translation, pdf, typeset) -> CachedPdf:
@@ -145,12 +163,7 @@ def _press(project: Project, job: Job, translation: Translation, pdf, typeset) -
     from .press import to_press
 
     edition = job.edition
-    pad = (-pdf.pages) % 4
-    if pad:
-        pdf = typeset(pad)  # planned notes pages before the back cover, never blank pages after it
-        if pdf.pages % 4:
-            raise KkguideError(f"{pdf.pages} pages even with {pad} notes page(s): the layout does not "
-                               "reach a multiple of 4", job.filename)
+    pdf = _to_multiple_of_four(job, pdf, typeset)
     data = to_press(pdf.data, project.root / str(edition.output_profile), edition.output_condition)
     report = preflight(data, PrintSpec(edition.size_mm, edition.bleed_mm, edition.min_dpi), job.filename)
     if not report.ok:

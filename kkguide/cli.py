@@ -18,6 +18,7 @@ from .project import load_project, translation_for
 from .catalogs import POT_FILE, load_catalog, make_template, merge, new_catalog, po_file, validate, write_if_changed
 from .checks import problems
 from .fsio import atomic_write
+from .package import make_package, ticket_text
 from .handoff import FORMATS, export_xliff, merge_units, read_units
 from .errors import KkguideError
 
@@ -243,6 +244,21 @@ def preflight_cmd(paths: tuple[Path, ...], as_json: bool, size: str, bleed: floa
     failed = [r.path for r in reports if not r.ok]
     if failed:
         raise KkguideError(f"preflight failed for {len(failed)} of {len(reports)} file(s)")
+
+
+@main.command("package")
+@project_option
+@click.option("--order", "order_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="order.yml: order id, paper, quantities per language.")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: PROJECT/dist); the zip goes to OUT/orders/.")
+@click.option("--jobs", "-j", "workers", type=click.IntRange(min=1), default=None, help="Worker processes.")
+def package_cmd(root: Path, order_path: Path, out: Path | None, workers: int | None) -> None:
+    """Write one zip for the print shop: PDFs, job ticket, checksums, preflight report, thumbnails."""
+    target, ticket = make_package(root, out or root / "dist", order_path, workers or default_workers(),
+                                  notify=lambda message: click.echo(message, err=True))
+    click.echo(ticket_text(ticket))
+    click.echo(f"{target}")
 
 
 @main.command("status")

@@ -52,6 +52,7 @@ class PrintSpec:
     trim_mm: tuple[float, float] = (148.0, 210.0)
     bleed_mm: float = 3.0
     min_dpi: int = 300
+    pages_multiple: int = 4    # saddle stitch; 1 for a one-page cover
 
 
 def _box(page, name: str) -> list[float] | None:
@@ -95,9 +96,10 @@ def check_boxes(pdf: pikepdf.Pdf, spec: PrintSpec) -> Finding:
     return Finding("boxes", True, f"TrimBox {spec.trim_mm[0]:g} × {spec.trim_mm[1]:g} mm, bleed {spec.bleed_mm:g} mm")
 
 
-def check_page_count(pdf: pikepdf.Pdf) -> Finding:
+def check_page_count(pdf: pikepdf.Pdf, multiple: int) -> Finding:
     n = len(pdf.pages)
-    return Finding("pages", n % 4 == 0, f"{n} pages" + ("" if n % 4 == 0 else ", not a multiple of 4 (saddle stitch)"))
+    ok = n % multiple == 0
+    return Finding("pages", ok, f"{n} pages" + ("" if ok else f", not a multiple of {multiple} (saddle stitch)"))
 
 
 def _fonts(resources, seen: set) -> list:
@@ -229,7 +231,7 @@ def preflight(source: Path | bytes, spec: PrintSpec = PrintSpec(), label: str | 
     except (pikepdf.PdfError, OSError) as exc:
         return PreflightReport(str(path), (Finding("file", False, f"not a readable PDF: {exc}"),))
     with pdf:
-        findings = [check_pdfx(pdf), check_boxes(pdf, spec), check_page_count(pdf), check_fonts(pdf),
+        findings = [check_pdfx(pdf), check_boxes(pdf, spec), check_page_count(pdf, spec.pages_multiple), check_fonts(pdf),
                     *check_colour_and_images(pdf, spec), check_clean(pdf)]
     return PreflightReport(path, tuple(findings))
 

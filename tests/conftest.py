@@ -24,6 +24,17 @@ def make_project(dest: Path, fixture: str = "mini") -> Path:
     return dest
 
 
+def make_printable(root: Path) -> Path:
+    """Give a fixture project the print edition (PDF/X-4, FOGRA39, 3 mm bleed)."""
+    (root / "styles/icc").mkdir(exist_ok=True)
+    shutil.copy(REPO / "styles/icc/FOGRA39-kkguide.icc", root / "styles/icc/")
+    guide = root / "guide/guide.yml"
+    guide.write_text(guide.read_text().replace(
+        "editions:\n", "editions:\n  print:\n    page_size: A5\n    bleed_mm: 3\n"
+        "    output_profile: styles/icc/FOGRA39-kkguide.icc\n    output_condition: FOGRA39\n"))
+    return root
+
+
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:
     """A two-chapter guide in German and (partly translated) Arabic."""

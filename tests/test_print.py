@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import shutil
 from pathlib import Path
 
 import pikepdf
@@ -17,7 +16,7 @@ from kkguide.preflight import PrintSpec, preflight
 from click.testing import CliRunner
 
 from kkguide.cli import main
-from conftest import REPO, make_project, tool
+from conftest import make_printable, make_project, tool
 
 PRINT = "{lang}/kreis-kleve-welcome-guide-{lang}-print.pdf"
 MM = 72 / 25.4
@@ -25,14 +24,7 @@ MM = 72 / 25.4
 
 @pytest.fixture(scope="module")
 def printable(tmp_path_factory) -> Path:
-    mini = make_project(tmp_path_factory.mktemp("print") / "mini")
-    (mini / "styles/icc").mkdir(exist_ok=True)
-    shutil.copy(REPO / "styles/icc/FOGRA39-kkguide.icc", mini / "styles/icc/")
-    guide = mini / "guide/guide.yml"
-    guide.write_text(guide.read_text().replace(
-        "editions:\n", "editions:\n  print:\n    page_size: A5\n    bleed_mm: 3\n"
-        "    output_profile: styles/icc/FOGRA39-kkguide.icc\n    output_condition: FOGRA39\n"))
-    return mini
+    return make_printable(make_project(tmp_path_factory.mktemp("print") / "mini"))
 
 
 @pytest.fixture(scope="module")

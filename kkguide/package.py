@@ -1,0 +1,245 @@
+"""Print-shop package: one zip per order with the print PDFs, a job ticket (text and JSON),
+sha256 checksums, the preflight report and a PNG thumbnail of every cover.
+
+Saddle stitch up to ``max_saddle_pages`` (order.yml, default 64); above it, perfect binding with a
+spine of pages / 2 × paper thickness (g/m² × volume / 1000 mm) and a separate cover PDF with the
+spine, PDF/X-4 like the interior. File names are ASCII without spaces; the zip is reproducible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Edition, GuideConfig
+from .errors import KkguideError
+from .frozen import FrozenMap
+from .preflight import PreflightReport, PrintSpec, preflight, reports_json
+from .yamlfile import check_keys, load_yaml
+
+_SAFE = re.compile(r"^[A-Za-z0-9._-]+$")
+FINISH_VOLUME = {"matt coated": 1.0, "gloss coated": 0.9, "uncoated": 1.15}
+
+
+@dataclass(frozen=True)
+class Order:
+    id: str
+    shop: str
+    paper_gsm: int
+    finish: str
+    volume: float
+    quantities: FrozenMap      # language code -> copies
+    max_saddle_pages: int
+    path: str
+
+
+@dataclass(frozen=True)
+class Binding:
+    kind: str                  # "saddle stitch" or "perfect binding"
+    spine_mm: float            # 0 for saddle stitch
+
+
+def load_order(path: Path, config: GuideConfig) -> Order:
+    shown = str(path)
+    if not path.is_file():
+        raise KkguideError("order file not found", shown)
+    doc = load_yaml(path.read_text(encoding="utf-8"), shown)
+    data = doc.data
+    check_keys(doc, data, (), {"order", "paper", "quantities"}, {"shop", "max_saddle_pages"})
+    order_id = str(data["order"])
+    if not _SAFE.match(order_id):
+        raise KkguideError("'order' may contain only ASCII letters, digits, '.', '_' and '-' (it names the zip)",
+                           shown, doc.line("order"))
+    check_keys(doc, data["paper"], ("paper",), {"weight_gsm", "finish"}, {"volume"})
+    paper = data["paper"]
+    if not isinstance(paper["weight_gsm"], int) or not 60 <= paper["weight_gsm"] <= 400:
+        raise KkguideError("paper weight must be 60 to 400 g/m²", shown, doc.line("paper", "weight_gsm"))
+    finish = str(paper["finish"])
+    if finish not in FINISH_VOLUME:
+        raise KkguideError(f"unknown finish '{finish}' (known: {', '.join(FINISH_VOLUME)})", shown,
+                           doc.line("paper", "finish"))
+    quantities = data["quantities"]
+    if not isinstance(quantities, dict) or not quantities:
+        raise KkguideError("'quantities' must map language codes to numbers of copies", shown, doc.line("quantities"))
+    known = {lang.code for lang in config.languages}
+    for code, copies in quantities.items():
+        if str(code) not in known:
+            raise KkguideError(f"unknown language '{code}' (this guide has: {', '.join(sorted(known))})",
+                               shown, doc.line("quantities", code))
+        if not isinstance(copies, int) or copies <= 0:
+            raise KkguideError(f"quantity for '{code}' must be a positive whole number", shown,
+                               doc.line("quantities", code))
+    max_pages = data.get("max_saddle_pages", 64)
+    if not isinstance(max_pages, int) or max_pages < 4 or max_pages % 4:
+        raise KkguideError("'max_saddle_pages' must be a multiple of 4", shown, doc.line("max_saddle_pages"))
+    return Order(id=order_id, shop=str(data.get("shop", "")), paper_gsm=paper["weight_gsm"], finish=finish,
+                 volume=float(paper.get("volume", FINISH_VOLUME[finish])),
+                 quantities=FrozenMap({str(k): v for k, v in quantities.items()}),
+                 max_saddle_pages=max_pages, path=shown)
+
+
+def binding_for(pages: int, order: Order) -> Binding:
+    if pages <= order.max_saddle_pages:
+        return Binding("saddle stitch", 0.0)
+    thickness_mm = order.paper_gsm * order.volume / 1000
+    return Binding("perfect binding", round(pages / 2 * thickness_mm, 1))
+
+
+def cover_html(config: GuideConfig, edition: Edition, title: str, language: str, direction: str,
+               spine_mm: float) -> str:
+    """Back cover, spine and front cover of a perfect-bound booklet as one page."""
+    width, height = edition.size_mm
+    total = 2 * width + spine_mm
+    # laid flat, outside up: back | spine | front; a right-to-left booklet is bound on the right
+    back_x, front_x = (width + spine_mm, 0) if direction == "rtl" else (0, width + spine_mm)
+    return f"""<!DOCTYPE html><html lang="{language}" dir="{direction}"><head><meta charset="utf-8">
+<title>{title}</title><meta name="dcterms.created" content="{config.stand.isoformat()}T00:00:00Z">
+<meta name="dcterms.modified" content="{config.stand.isoformat()}T00:00:00Z">
+<link rel="stylesheet" href="styles/guide.css">
+<style>
+@page {{ size: {total}mm {height}mm; margin: 0; bleed: {edition.bleed_mm}mm; marks: none; background: #e6f0f7;
+  @top-center {{ content: none; border: none }} @bottom-center {{ content: none }} }}
+@color-profile device-cmyk {{ components: cyan, magenta, yellow, black; src: url("{edition.output_profile}"); }}
+body {{ margin: 0; }}
+.back, .spine, .front {{ position: absolute; top: 0; height: {height}mm; box-sizing: border-box; }}
+.back {{ left: {back_x}mm; width: {width}mm; padding: 30mm 14mm; }}
+.spine {{ left: {width}mm; width: {spine_mm}mm; background: #1b3a4b; }}
+.spine p {{ transform: rotate(90deg); transform-origin: 0 0; position: absolute; left: {spine_mm}mm; top: 10mm;
+  width: {height - 20}mm; margin: 0; color: #fff; font-size: {min(spine_mm * 2, 9):.1f}pt; white-space: nowrap; }}
+.front {{ left: {front_x}mm; width: {width}mm; padding: 40mm 14mm; text-align: center; }}
+.front h1 {{ font-size: 24pt; color: #1b3a4b; }}
+</style></head><body>
+<div class="back"><p lang="de" dir="ltr">{config.publisher}<br>{config.publisher_address}</p></div>
+<div class="spine"><p>{title}</p></div>
+<div class="front"><h1>{title}</h1></div>
+</body></html>"""
+
+
+def pdf_title(data: bytes, default: str) -> str:
+    """The guide title in the booklet's language, as the PDF's metadata carries it."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return str(pdf.docinfo.get("/Title", default))
+
+
+def thumbnail(pdf: Path) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                        str(Path(tmp) / "cover")], check=True, capture_output=True)
+        return (Path(tmp) / "cover.png").read_bytes()
+
+
+def job_ticket(order: Order, config: GuideConfig, edition: Edition, items: list[dict]) -> dict:
+    return {
+        "order": order.id, "shop": order.shop, "publisher": config.publisher, "stand": config.stand.isoformat(),
+        "format": f"{edition.page_size} portrait, {edition.size_mm[0]:g} × {edition.size_mm[1]:g} mm trim, "
+                  f"{edition.bleed_mm:g} mm bleed",
+        "colours": "4/4 CMYK, PDF/X-4, output intent " + edition.output_condition,
+        "paper": f"{order.paper_gsm} g/m² {order.finish}",
+        "items": items,
+        "total_copies": sum(i["quantity"] for i in items),
+    }
+
+
+def ticket_text(ticket: dict) -> str:
+    lines = [f"Job ticket {ticket['order']}" + (f" for {ticket['shop']}" if ticket["shop"] else ""),
+             f"Publisher: {ticket['publisher']} (Stand {ticket['stand']})",
+             f"Format:    {ticket['format']}", f"Colours:   {ticket['colours']}", f"Paper:     {ticket['paper']}", "",
+             f"{'file':<48} {'lang':<5} {'pages':>5} {'binding':<16} {'edge':<6} {'spine':>6} {'copies':>7}"]
+    for item in ticket["items"]:
+        spine = f"{item['spine_mm']:.1f}" if item["spine_mm"] else "-"
+        lines.append(f"{item['file']:<48} {item['language']:<5} {item['pages']:>5} {item['binding']:<16} "
+                     f"{item['binding_edge']:<6} {spine:>6} {item['quantity']:>7}")
+    lines += ["", f"Total copies: {ticket['total_copies']}", ""]
+    return "\n".join(lines)
+
+
+def write_zip(files: dict[str, bytes], stamp: dt.date) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=(stamp.year, stamp.month, stamp.day, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name])
+    return buffer.getvalue()
+
+
+def checksums(files: dict[str, bytes]) -> bytes:
+    return "".join(f"{hashlib.sha256(files[n]).hexdigest()}  {n}\n" for n in sorted(files)).encode()
+
+
+def preflight_files(reports: list[PreflightReport]) -> dict[str, bytes]:
+    return {"preflight.txt": ("\n\n".join(r.text() for r in reports) + "\n").encode(),
+            "preflight.json": (reports_json(reports) + "\n").encode()}
+
+
+def ticket_json(ticket: dict) -> bytes:
+    return (json.dumps(ticket, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def make_package(root: Path, out: Path, order_path: Path, workers: int,
+                 report=lambda job: None, notify=lambda message: None) -> tuple[Path, dict]:
+    """Build (or reuse) the order's print PDFs, then write ``out/orders/<order>.zip``."""
+    from .build import build
+    from .config import load_config
+    from .fsio import atomic_write
+    from .pdf import render_pdf
+    from .press import to_press
+
+    config = load_config(root)
+    edition = config.edition("print")
+    order = load_order(order_path, config)
+    result = build(root, out, list(order.quantities), ["print"], workers=workers, report=report, notify=notify)
+    if result.skipped:
+        raise KkguideError(result.skipped[0].reason, order.path)
+    files: dict[str, bytes] = {}
+    reports: list[PreflightReport] = []
+    items = []
+    for job_result in result.results:
+        code = job_result.job.language.code
+        name = Path(job_result.artifact.path).name
+        binding = binding_for(job_result.artifact.pages, order)
+        files[f"pdf/{name}"] = job_result.data
+        reports.append(preflight(job_result.data, PrintSpec(edition.size_mm, edition.bleed_mm, edition.min_dpi), name))
+        with tempfile.TemporaryDirectory() as tmp:
+            interior = Path(tmp) / name
+            interior.write_bytes(job_result.data)
+            files[f"thumbnails/{code}-cover.png"] = thumbnail(interior)
+        item = {"file": f"pdf/{name}", "language": code, "pages": job_result.artifact.pages,
+                "binding_edge": "right" if job_result.job.language.direction == "rtl" else "left",
+                "binding": binding.kind, "spine_mm": binding.spine_mm, "quantity": order.quantities[code],
+                "sha256": job_result.artifact.sha256}
+        if binding.kind == "perfect binding":
+            title = pdf_title(job_result.data, config.title)
+            html = cover_html(config, edition, title, code, job_result.job.language.direction, binding.spine_mm)
+            cover_name = name.replace("-print.pdf", "-cover.pdf")
+            rendered = render_pdf(html, root, cover_name, "pdf/x-4")
+            cover = to_press(rendered.data, root / str(edition.output_profile), edition.output_condition)
+            trim = (2 * edition.size_mm[0] + binding.spine_mm, edition.size_mm[1])
+            reports.append(preflight(cover, PrintSpec(trim, edition.bleed_mm, edition.min_dpi, 1), cover_name))
+            files[f"pdf/{cover_name}"] = cover
+            item["cover"] = f"pdf/{cover_name}"
+            item["cover_trim_mm"] = [round(trim[0], 1), trim[1]]
+        items.append(item)
+    failed = [r for r in reports if not r.ok]
+    if failed:
+        bad = next(f for f in failed[0].findings if not f.ok)
+        raise KkguideError(f"preflight failed: {bad.check}: {bad.message}", failed[0].path)
+    ticket = job_ticket(order, config, edition, items)
+    files["job-ticket.json"] = ticket_json(ticket)
+    files["job-ticket.txt"] = ticket_text(ticket).encode()
+    files.update(preflight_files(reports))
+    files["SHA256SUMS"] = checksums(files)
+    target = out / "orders" / f"{order.id}.zip"
+    atomic_write(target, write_zip(files, config.stand))
+    return target, ticket
