@@ -57,7 +57,7 @@ def write_html(root: Path, folder: Path) -> list[Path]:
     from kkguide.render import render_html
 
     project = load_project(root)
-    jobs = plan(project.config, (), ())
+    jobs = plan(project.config, (), ("screen",))
     catalogs = load_catalogs(project, (j.language.code for j in jobs))
     files = []
     for job in jobs:
@@ -82,7 +82,7 @@ def stage_split(root: Path) -> dict[str, float]:
 
     t0 = time.perf_counter()
     project = load_project(root)
-    jobs = plan(project.config, (), ())
+    jobs = plan(project.config, (), ("screen",))
     catalogs = load_catalogs(project, (j.language.code for j in jobs))
     t_load = time.perf_counter() - t0
     t_translate = t_html = t_pdf = 0.0
@@ -160,8 +160,9 @@ def main() -> None:
         root = copy_project(tmp / "guide", snapshot)
         out = tmp / "dist"
         build = [KKGUIDE, "build", "-C", str(root), "--out", str(out)]
-        r["full_parallel_s"] = median(args.runs, lambda: timed([*build, "--force"]))
-        r["full_serial_s"] = median(args.runs, lambda: timed([*build, "--force", "--jobs", "1"]))
+        screen = ["--edition", "screen"]  # the full-build comparisons use the screen edition
+        r["full_parallel_s"] = median(args.runs, lambda: timed([*build, *screen, "--force"]))
+        r["full_serial_s"] = median(args.runs, lambda: timed([*build, *screen, "--force", "--jobs", "1"]))
         html_dir = tmp / "html"
         html_dir.mkdir()
         files = write_html(root, html_dir)
@@ -172,26 +173,31 @@ def main() -> None:
         r["weasyprint_cli_per_pdf_s"] = median(args.runs, cli_all)
         r["ratio_full_vs_cli"] = r["full_parallel_s"] / r["weasyprint_cli_per_pdf_s"]
         r["speedup_vs_serial"] = r["full_serial_s"] / r["full_parallel_s"]
-        timed(build)
-        r["noop_s"] = median(args.runs, lambda: timed(build))
+        timed([*build, *screen])
+        r["noop_s"] = median(args.runs, lambda: timed([*build, *screen]))
         po = root / "translations/ar/LC_MESSAGES/guide.po"
 
         def one_language() -> float:
             po.write_text(po.read_text(encoding="utf-8") + f"\n# bench {time.time_ns()}\n", encoding="utf-8")
-            return timed(build)
+            return timed([*build, *screen])
         r["one_language_rebuild_s"] = median(args.runs, one_language)
         r["one_language_share_s"] = r["full_serial_s"] / r["pdfs"]
         r["ratio_one_language_vs_share"] = r["one_language_rebuild_s"] / r["one_language_share_s"]
-        r["peak_rss_serial_worker_mb"] = max_rss_mb([*build, "--force", "--jobs", "1"])
+        r["peak_rss_serial_worker_mb"] = max_rss_mb([*build, *screen, "--force", "--jobs", "1"])
         r["stages"] = stage_split(root)
+        for edition in ("screen", "print", "office-booklet"):  # cost per booklet, one worker, German
+            r[f"booklet_{edition}_s"] = median(args.runs, lambda: timed(
+                [*build, "--force", "--jobs", "1", "--lang", "de", "--edition", edition]))
+        r["ratio_print_vs_screen"] = r["booklet_print_s"] / r["booklet_screen_s"]
         if not args.skip_scale:
             for factor in (1, 2, 4):
                 scaled = scaled_project(tmp / f"x{factor}", factor, ["de", "ar"], snapshot)
                 r[f"length_x{factor}_s"] = median(args.runs, lambda: timed(
-                    [KKGUIDE, "build", "-C", str(scaled), "--force"]))
+                    [KKGUIDE, "build", "-C", str(scaled), "--force", "--edition", "screen"]))
             wide = many_languages(tmp / "wide", 30, snapshot)
-            r["languages_30_s"] = median(1, lambda: timed([KKGUIDE, "build", "-C", str(wide), "--force"]))
-            r["languages_30_per_pdf_s"] = r["languages_30_s"] / 30
+            r["languages_30x3_editions_s"] = median(1, lambda: timed(
+                [KKGUIDE, "build", "-C", str(wide), "--force", "-e", "screen", "-e", "print", "-e", "office-booklet"]))
+            r["languages_30x3_per_pdf_s"] = r["languages_30x3_editions_s"] / 90
     text = json.dumps(r, indent=2)
     print(text)
     if args.json:

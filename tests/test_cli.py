@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -60,7 +62,8 @@ def test_language_below_min_coverage_is_skipped_with_its_coverage(mini, cli):
     guide.write_text(guide.read_text() + "min_coverage:\n  default: 50\n  ar: 99\n")
     result = cli(mini, "build", "--jobs", "1")
     assert result.exit_code == 0
-    assert "skipped: ar (العربية) not built: 81.2 % translated, guide.yml min_coverage needs 99 %" in result.stderr
+    assert re.search(r"skipped: ar \(العربية\) not built: \d+\.\d % translated, guide.yml min_coverage needs 99 %",
+                     result.stderr), result.stderr
     assert (mini / "dist/de").exists() and not (mini / "dist/ar").exists()
     only = cli(mini, "build", "--lang", "ar")
     assert only.exit_code == 1 and "nothing was built" in only.stderr
