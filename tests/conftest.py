@@ -31,7 +31,8 @@ def make_printable(root: Path) -> Path:
     guide = root / "guide/guide.yml"
     guide.write_text(guide.read_text().replace(
         "editions:\n", "editions:\n  print:\n    page_size: A5\n    bleed_mm: 3\n"
-        "    output_profile: styles/icc/FOGRA39-kkguide.icc\n    output_condition: FOGRA39\n"))
+        "    output_profile: styles/icc/FOGRA39-kkguide.icc\n    output_condition: FOGRA39\n"
+        "  office-booklet:\n    page_size: A5\n"))
     return root
 
 

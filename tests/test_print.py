@@ -75,12 +75,15 @@ def test_body_text_is_pure_black_ink(built: Path):
     assert (0.0, 0.0, 0.0, 1.0) in fills
 
 
-def test_print_build_is_byte_identical(printable: Path, cli, tmp_path):
-    assert cli(printable, "build", "--edition", "print", "--jobs", "1", "--out", str(tmp_path / "a")).exit_code == 0
-    assert cli(printable, "build", "--edition", "print", "--jobs", "2", "--force", "--out", str(tmp_path / "b")).exit_code == 0
-    for lang in ("de", "ar"):
-        a, b = (hashlib.sha256((tmp_path / d / PRINT.format(lang=lang)).read_bytes()).hexdigest() for d in "ab")
-        assert a == b
+def test_every_edition_is_byte_identical_across_builds(printable: Path, cli, tmp_path):
+    editions = ["--edition", "screen", "--edition", "print", "--edition", "office-booklet"]
+    assert cli(printable, "build", *editions, "--jobs", "1", "--out", str(tmp_path / "a")).exit_code == 0
+    assert cli(printable, "build", *editions, "--jobs", "2", "--force", "--out", str(tmp_path / "b")).exit_code == 0
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.pdf") if ".kkguide-cache" not in str(p))
+    assert len(files) == 6
+    for rel in [*files, Path("manifest.json")]:
+        a, b = (hashlib.sha256((tmp_path / d / rel).read_bytes()).hexdigest() for d in "ab")
+        assert a == b, rel
 
 
 def _damaged(built: Path, tmp_path: Path, name: str, change) -> Path:
