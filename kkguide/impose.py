@@ -37,9 +37,17 @@ def impose(data: bytes, right_to_left: bool = False) -> bytes:
                 left, right = right, left
             out.add_blank_page(page_size=(width, height))
             sheet = out.pages[-1]
-            for number, x in ((left, 0.0), (right, half)):
-                sheet.add_overlay(out.copy_foreign(source.pages[number - 1].as_form_xobject()),
-                                  pikepdf.Rectangle(x, 0, x + half, height))
+            forms, content = pikepdf.Dictionary(), []
+            for slot, (number, x) in enumerate(((left, 0.0), (right, half)), 1):
+                form = out.copy_foreign(source.pages[number - 1].as_form_xobject())
+                x0, y0, x1, y1 = (float(v) for v in form.BBox)
+                scale = min(half / (x1 - x0), height / (y1 - y0))
+                tx = x + (half - (x1 - x0) * scale) / 2 - x0 * scale
+                ty = (height - (y1 - y0) * scale) / 2 - y0 * scale
+                forms[f"/P{slot}"] = form  # fixed names: the same booklet gives the same bytes
+                content.append(f"q {scale:.5f} 0 0 {scale:.5f} {tx:.3f} {ty:.3f} cm /P{slot} Do Q")
+            sheet.obj.Resources = pikepdf.Dictionary(XObject=forms)
+            sheet.obj.Contents = out.make_stream("\n".join(content).encode())
         if "/Lang" in source.Root:
             out.Root.Lang = source.Root.Lang
         out.docinfo = out.copy_foreign(source.docinfo)
