@@ -171,6 +171,26 @@ def _confirm_restored(text: str) -> str:
     return str(po) + "\n"
 
 
+def update_catalog(root: Path, lang: Language, pot_path: Path) -> str:
+    """Create or merge one language's catalog; the result is checked before it replaces the file.
+
+    Returns "created", "updated" or "unchanged"."""
+    shown = po_file(lang.code)
+    path = root / shown
+    existed = path.is_file()
+    if existed:
+        validate(path, shown)
+        text = merge(path, pot_path)
+    else:
+        text = new_catalog(pot_path.read_text(encoding="utf-8"), lang)
+    with tempfile.TemporaryDirectory() as tmp:
+        candidate = Path(tmp) / "guide.po"
+        candidate.write_text(text, encoding="utf-8")
+        validate(candidate, shown)
+    changed = write_if_changed(path, text)
+    return "updated" if existed and changed else ("unchanged" if existed else "created")
+
+
 def validate(path: Path, shown: str) -> None:
     """``msgfmt -c``: the first error becomes a KkguideError naming file and line."""
     _require("msgfmt")
@@ -196,14 +216,14 @@ def load_catalog(root: Path, lang: str) -> Catalog:
         raise KkguideError(f"catalog header says Language '{header_lang}', its folder says '{lang}'", shown, 1)
     lines = path.read_text(encoding="utf-8").split("\n")
     entries = {
-        e.msgid: Entry(e.msgid, e.msgstr, "fuzzy" in e.flags, _msgstr_line(lines, e.linenum))
+        e.msgid: Entry(e.msgid, e.msgstr, "fuzzy" in e.flags, msgstr_line(lines, e.linenum))
         for e in po if not e.obsolete and e.msgid
     }
     return Catalog(lang=lang, path=shown, entries=FrozenMap(entries),
                    review=po.metadata.get(REVIEW_HEADER, DRAFT))
 
 
-def _msgstr_line(lines: list[str], start: int) -> int:
+def msgstr_line(lines: list[str], start: int) -> int:
     """1-based line of the msgstr of the entry that polib says starts at ``start``."""
     for number in range(max(start - 1, 0), len(lines)):
         if lines[number].startswith("msgstr"):

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import click
-import polib
 
 from .build import Job, build, default_workers, plan
 from .config import PAGE_SIZES, load_config
 from .preflight import PrintSpec, preflight, reports_json
 from .project import load_project, translation_for
-from .catalogs import POT_FILE, load_catalog, make_template, merge, new_catalog, po_file, validate, write_if_changed
+from .catalogs import POT_FILE, load_catalog, make_template, po_file, update_catalog, write_if_changed
 from .checks import problems
-from .fsio import atomic_write
 from .package import make_package, ticket_text
-from .handoff import FORMATS, export_xliff, merge_units, read_units
+from .handoff import FORMATS, export_catalog, import_file
 from .errors import KkguideError
 
 
@@ -120,7 +117,7 @@ def extract_cmd(root: Path) -> None:
     """Write translations/guide.pot from the chapters, guide.yml and templates."""
     project = load_project(root)
     changed = write_if_changed(root / POT_FILE, make_template(project.config, project.segments, project.ui))
-    count = len({s.msgid for s in project.segments} | {u.msgid for u in project.ui})
+    count = len(project.messages)
     click.echo(f"{POT_FILE}: {count} messages ({'written' if changed else 'unchanged'})")
 
 
@@ -138,16 +135,7 @@ def update_cmd(root: Path, langs: tuple[str, ...]) -> None:
     pot_path = root / POT_FILE
     write_if_changed(pot_path, make_template(config, project.segments, project.ui))
     for lang in targets:
-        path = root / po_file(lang.code)
-        if path.is_file():
-            validate(path, po_file(lang.code))
-            text = merge(path, pot_path)
-        else:
-            text = new_catalog(pot_path.read_text(encoding="utf-8"), lang)
-        state = "created" if not path.is_file() else None
-        changed = write_if_changed(path, text)
-        validate(path, po_file(lang.code))
-        click.echo(f"{po_file(lang.code)}: {state or ('updated' if changed else 'unchanged')}")
+        click.echo(f"{po_file(lang.code)}: {update_catalog(root, lang, pot_path)}")
 
 
 @main.command("check")
@@ -158,7 +146,7 @@ def check_cmd(root: Path, langs: tuple[str, ...]) -> None:
     project = load_project(root)
     config = project.config
     targets = [config.language(c) for c in langs] or list(config.target_languages)
-    current = {s.msgid for s in project.segments} | {u.msgid for u in project.ui}
+    current = project.messages
     count = 0
     for lang in targets:
         catalog = load_catalog(root, lang.code)
@@ -189,18 +177,8 @@ def export_cmd(root: Path, lang: str, fmt: str, out: Path | None) -> None:
     """Write what a translator or agency needs for one language."""
     project = load_project(root)
     code = project.config.language(lang).code
-    catalog = load_catalog(root, code)  # validates
-    current = {s.msgid for s in project.segments} | {u.msgid for u in project.ui}
-    stale = current - set(catalog.entries)
-    if stale:
-        raise KkguideError(f"{len(stale)} message(s) of the guide are not in the catalog yet: run 'kkguide update' first",
-                           catalog.path)
-    po = polib.pofile(str(root / catalog.path), wrapwidth=0)
-    text = str(po) + "\n" if fmt == "po" else export_xliff(po, code, project.config.source_language.code)
-    target = (out or root / "dist" / "translate") / f"guide-{code}.{'po' if fmt == 'po' else 'xlf'}"
-    atomic_write(target, text.encode("utf-8"))
-    todo = sum(1 for e in catalog.entries.values() if e.msgid in current and (not e.msgstr or e.fuzzy))
-    click.echo(f"{target}: {len(current)} messages, {todo} to translate or review")
+    target, todo = export_catalog(project, code, fmt, out or root / "dist" / "translate")
+    click.echo(f"{target}: {len(project.messages)} messages, {todo} to translate or review")
 
 
 @translate_group.command("import")
@@ -211,20 +189,10 @@ def import_cmd(root: Path, lang: str, returned: Path) -> None:
     """Merge a returned PO or XLIFF file into the catalog, through the same checks as the build."""
     project = load_project(root)
     code = project.config.language(lang).code
-    catalog = load_catalog(root, code)
-    units = read_units(returned, str(returned))
-    po = polib.pofile(str(root / catalog.path), wrapwidth=0)
-    report = merge_units(po, units, code, str(returned))
-    if report.imported:
-        text = str(po) + "\n"
-        with tempfile.TemporaryDirectory() as tmp:
-            candidate = Path(tmp) / "guide.po"
-            candidate.write_text(text, encoding="utf-8")
-            validate(candidate, catalog.path)
-        atomic_write(root / catalog.path, text.encode("utf-8"))
+    report = import_file(root, code, returned)
     for line in report.problems:
         click.echo(line)
-    click.echo(f"{catalog.path}: imported {report.imported}, unchanged {report.unchanged}, "
+    click.echo(f"{po_file(code)}: imported {report.imported}, unchanged {report.unchanged}, "
                f"empty {report.empty}, not taken {len(report.problems)}")
     if report.problems:
         raise KkguideError(f"{len(report.problems)} problem(s): those units were not imported (listed above)")

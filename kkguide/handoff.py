@@ -6,6 +6,7 @@ every unit that is not taken is reported with file:line and the reason.
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
@@ -13,7 +14,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import polib
 
-from .catalogs import po_file
+from .catalogs import load_catalog, msgstr_line, po_file, validate
+from .fsio import atomic_write
 from .checks import problems
 from .errors import KkguideError
 
@@ -76,9 +78,7 @@ def read_units(path: Path, shown: str) -> list[Unit]:
     for entry in po:
         if entry.obsolete or not entry.msgid:
             continue
-        line = next((n + 1 for n in range(max(entry.linenum - 1, 0), len(lines)) if lines[n].startswith("msgstr")),
-                    entry.linenum)
-        units.append(Unit(entry.msgid, entry.msgstr, "fuzzy" in entry.flags, line))
+        units.append(Unit(entry.msgid, entry.msgstr, "fuzzy" in entry.flags, msgstr_line(lines, entry.linenum)))
     return units
 
 
@@ -156,3 +156,35 @@ def merge_units(po: polib.POFile, units: list[Unit], lang: str, shown: str) -> I
             entry.previous_msgid = entry.previous_msgctxt = None
         imported += 1
     return ImportReport(imported, unchanged, empty, tuple(found))
+
+
+def export_catalog(project, code: str, fmt: str, folder: Path) -> tuple[Path, int]:
+    """Write ``guide-<code>.po`` or ``.xlf`` into ``folder``; returns it and the number of
+    messages still to translate or review. The catalog must hold every current message."""
+    catalog = load_catalog(project.root, code)  # validates
+    stale = project.messages - set(catalog.entries)
+    if stale:
+        raise KkguideError(f"{len(stale)} message(s) of the guide are not in the catalog yet: "
+                           "run 'kkguide update' first", catalog.path)
+    po = polib.pofile(str(project.root / catalog.path), wrapwidth=0)
+    text = str(po) + "\n" if fmt == "po" else export_xliff(po, code, project.config.source_language.code)
+    target = folder / f"guide-{code}.{'po' if fmt == 'po' else 'xlf'}"
+    atomic_write(target, text.encode("utf-8"))
+    todo = sum(1 for e in catalog.entries.values() if e.msgid in project.messages and (not e.msgstr or e.fuzzy))
+    return target, todo
+
+
+def import_file(root: Path, code: str, returned: Path) -> ImportReport:
+    """Merge a returned file into the catalog; the result is validated before it replaces it."""
+    catalog = load_catalog(root, code)
+    units = read_units(returned, str(returned))
+    po = polib.pofile(str(root / catalog.path), wrapwidth=0)
+    report = merge_units(po, units, code, str(returned))
+    if report.imported:
+        text = str(po) + "\n"
+        with tempfile.TemporaryDirectory() as tmp:
+            candidate = Path(tmp) / "guide.po"
+            candidate.write_text(text, encoding="utf-8")
+            validate(candidate, catalog.path)
+        atomic_write(root / catalog.path, text.encode("utf-8"))
+    return report

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import polib
-import pytest
 
 from conftest import make_project, tool
 
