@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import time
@@ -15,6 +16,7 @@ from .preflight import PrintSpec, preflight, reports_json
 from .project import load_project, translation_for
 from .catalogs import POT_FILE, load_catalog, make_template, po_file, update_catalog, write_if_changed
 from .checks import problems
+from .handout import make_handout
 from .package import make_package, ticket_text
 from .handoff import FORMATS, export_catalog, import_file
 from .errors import KkguideError
@@ -227,6 +229,24 @@ def package_cmd(root: Path, order_path: Path, out: Path | None, workers: int | N
                                   notify=lambda message: click.echo(message, err=True))
     click.echo(ticket_text(ticket))
     click.echo(f"{target}")
+
+
+@main.command("handout")
+@project_option
+@click.option("--lang", "-l", "lang", required=True, help="Language code.")
+@click.option("--chapters", default="", help="Chapter ids, comma-separated (e.g. registration,health,emergency).")
+@click.option("--profile", default=None, help="A topic profile from guide.yml handout_profiles (e.g. family).")
+@click.option("--counsellor", required=True, help='Contact for the back, e.g. "Name, Raum 12, 02821 85-0".')
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date on the back (default: today).")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: PROJECT/dist); the PDF goes to OUT/handouts/.")
+def handout_cmd(root: Path, lang: str, chapters: str, profile: str | None, counsellor: str, day, out: Path | None) -> None:
+    """A short PDF for one person: chosen chapters, the counsellor's contact and the date."""
+    ids = [c.strip() for c in chapters.split(",") if c.strip()]
+    result = make_handout(root, out or root / "dist", lang, ids, profile, counsellor,
+                          (day.date() if day else dt.date.today()))
+    note = f", {result.fallbacks} message(s) shown in German" if result.fallbacks else ""
+    click.echo(f"{result.path}: {result.pages} pages, chapters {', '.join(result.chapters)}{note}")
 
 
 @main.command("status")

@@ -68,6 +68,7 @@ class GuideConfig:
     default_editions: tuple[str, ...]
     reviewed: bool
     min_coverage: Mapping[str, float]   # language code (or "default") -> percent
+    handout_profiles: Mapping[str, tuple[str, ...]]  # topic profile -> chapter ids
     located: Located
 
     def required_coverage(self, code: str) -> float:
@@ -143,7 +144,7 @@ def load_config(root: Path) -> GuideConfig:
     data = doc.data
     check_keys(doc, data, (), {"title", "subtitle", "publisher", "publisher_address", "stand",
                                "source_language", "languages", "editions", "default_editions"},
-               {"reviewed", "min_coverage"})
+               {"reviewed", "min_coverage", "handout_profiles"})
     stand = data["stand"]
     if not isinstance(stand, dt.date) or isinstance(stand, dt.datetime):
         raise KkguideError("'stand' must be a date like 2026-11-25", doc.path, doc.line("stand"))
@@ -173,7 +174,22 @@ def load_config(root: Path) -> GuideConfig:
         publisher=_text(doc, data, "publisher"), publisher_address=_text(doc, data, "publisher_address"),
         stand=stand, source_language=source, languages=languages,
         editions=FrozenMap(editions), default_editions=tuple(defaults), reviewed=reviewed,
-        min_coverage=FrozenMap(min_coverage), located=doc)
+        min_coverage=FrozenMap(min_coverage), handout_profiles=_profiles(doc, data.get("handout_profiles", {})),
+        located=doc)
+
+
+def _profiles(doc: Located, data: object) -> FrozenMap:
+    """``handout_profiles: {family: [registration, school, ...]}``; chapter ids are checked later."""
+    if not isinstance(data, dict):
+        raise KkguideError("'handout_profiles' must map profile names to lists of chapter ids",
+                           doc.path, doc.line("handout_profiles"))
+    profiles = {}
+    for name, ids in data.items():
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            raise KkguideError(f"profile '{name}' must be a list of chapter ids", doc.path,
+                               doc.line("handout_profiles", name))
+        profiles[str(name)] = tuple(ids)
+    return FrozenMap(profiles)
 
 
 def _min_coverage(doc: Located, data: object, codes: list[str]) -> dict[str, float]:

@@ -57,6 +57,12 @@ def load_project(root: Path) -> Project:
         _check_images(root, md, chapter)
         _check_fact_refs(chapter, facts)
     _check_catalog_folders(root, config)
+    ids = {c.id for c in chapters}
+    for name, wanted in config.handout_profiles.items():
+        for index, cid in enumerate(wanted):
+            if cid not in ids:
+                raise KkguideError(f"handout profile '{name}' names chapter '{cid}', which does not exist",
+                                   config.located.path, config.located.line("handout_profiles", name, index))
     return Project(config, facts, chapters, tuple(segments), ui_messages(root))
 
 

@@ -107,7 +107,7 @@ def make_environment(root: Path, translation: Translation) -> jinja2.Environment
 
 
 def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], translation: Translation,
-                edition: Edition, md: MarkdownIt, notes_pages: int = 0) -> str:
+                edition: Edition, md: MarkdownIt, notes_pages: int = 0, handout=None) -> str:
     lang = translation.language
     env = {"facts": facts}
     rendered = []
@@ -121,6 +121,7 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
     template = make_environment(config.root, translation).get_template(TEMPLATE)
     return template.render(
         lang=lang, edition=edition, chapters=rendered, languages=config.languages, notes_pages=notes_pages,
+        handout=handout,
         title=inline_html(md, translation.get(config.title), lang.code, env),
         title_text=translation.get(config.title).text,
         subtitle=inline_html(md, translation.get(config.subtitle), lang.code, env),
