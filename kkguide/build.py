@@ -126,7 +126,7 @@ def render_job(project: Project, job: Job, translation: Translation) -> CachedPd
     from .pdf import render_pdf  # WeasyPrint is imported only when something is rendered
 
     edition = job.edition
-    variant = "pdf/x-4" if edition.is_print else None
+    variant = "pdf/x-4" if edition.is_print else ("pdf/ua-1" if edition.name == "screen" else None)
 
     def typeset(notes_pages: int):
         html = render_html(project.config, project.facts, project.chapters, translation, edition,

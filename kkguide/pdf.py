@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -58,6 +59,37 @@ def _mime(path: Path) -> str:
         path.suffix.lower(), "application/octet-stream")
 
 
+_HTML_LANG = re.compile(r'<html lang="([^"]+)"')
+
+
+@contextmanager
+def structure_languages(document_lang: str):
+    """Give every tagged element whose HTML carries another ``lang`` a /Lang entry.
+
+    WeasyPrint 70 tags PDF/UA documents but writes /Lang only in the catalog, so a German passage
+    inside an Arabic PDF would be read aloud as Arabic. Its tag builder recurses through the
+    module-level ``_build_box_tree``; for the time of one render we wrap that function. The
+    wrapper only adds an entry to dictionaries WeasyPrint has just built.
+    """
+    import pydyf
+    from weasyprint.pdf import tags
+
+    original = tags._build_box_tree
+
+    def with_lang(box, *args):
+        for element in original(box, *args):
+            lang = box.element.get("lang") if getattr(box, "element", None) is not None else None
+            if lang and lang != document_lang and "Lang" not in element:
+                element["Lang"] = pydyf.String(lang)
+            yield element
+
+    tags._build_box_tree = with_lang
+    try:
+        yield
+    finally:
+        tags._build_box_tree = original
+
+
 class _Collector(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
@@ -76,7 +108,12 @@ def render_pdf(html: str, root: Path, label: str, variant: str | None = None) ->
     try:
         document = weasyprint.HTML(string=html, base_url=root.resolve().as_uri() + "/",
                                    url_fetcher=SandboxFetcher(root, refused)).render()
-        data = document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()
+        if variant == "pdf/ua-1":
+            match = _HTML_LANG.search(html)
+            with structure_languages(match.group(1) if match else ""):
+                data = document.write_pdf(pdf_variant=variant)
+        else:
+            data = document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()
     finally:
         logger.removeHandler(collector)
     missing = sorted({ch for msg in collector.messages if (m := _NOTDEF.search(msg))
@@ -84,6 +121,9 @@ def render_pdf(html: str, root: Path, label: str, variant: str | None = None) ->
     if missing:
         codes = ", ".join(f"U+{ord(c):04X} '{c}'" for c in missing[:12])
         raise KkguideError(f"no font has glyphs for {codes}: add a font for this script to styles/guide.css", label)
+    no_alt = [m for m in collector.messages if "has no required alt description" in m]
+    if no_alt:
+        raise KkguideError(f"accessibility: {no_alt[0]}", label)
     broken = [m for m in collector.messages
               if m.startswith("Failed to load image") and not any(u in m for u in refused)]
     if broken:  # an allowed image that exists but cannot be decoded

@@ -103,6 +103,8 @@ def make_environment(root: Path, translation: Translation) -> jinja2.Environment
             attrs["lang"], attrs["class"], rendition.text)
 
     env.install_gettext_callables(ui_text, lambda s, p, n: ui_text(s if n == 1 else p), newstyle=True)
+    # gettext() is for attributes (alt, title): plain text, escaped by the template as usual
+    env.globals["gettext"] = lambda msgid: (translation.texts[msgid].text if msgid in translation.texts else msgid)
     return env
 
 

@@ -1,0 +1,60 @@
+"""Accessible screen edition: tagged PDF/UA-1, /Lang on passages in another language, alt text,
+document title shown, text contrast at least 4.5:1."""
+
+from __future__ import annotations
+
+import re
+
+import pikepdf
+
+from conftest import REPO
+
+
+def _elements(node, found):
+    if isinstance(node, pikepdf.Dictionary) and node.get("/Type") == "/StructElem":
+        found.append(node)
+        kids = node.get("/K")
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+            _elements(kid, found)
+    return found
+
+
+def test_german_fallback_inside_arabic_pdf_is_tagged_german(mini, cli):
+    assert cli(mini, "build", "--lang", "ar", "--jobs", "1").exit_code == 0
+    with pikepdf.open(mini / "dist/ar/kreis-kleve-welcome-guide-ar-screen.pdf") as pdf:
+        assert str(pdf.Root.Lang) == "ar"
+        assert bool(pdf.Root.MarkInfo.Marked) and bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
+        with pdf.open_metadata() as meta:
+            assert meta.get("pdfuaid:part") == "1"
+        elements = _elements(pdf.Root.StructTreeRoot.K[0], [])
+        german = [e for e in elements if str(e.get("/Lang", "")) == "de"]
+        assert any(e.S == "/P" for e in german), "the untranslated paragraph is not marked German"
+        assert not [e for e in elements if str(e.get("/Lang", "")) == "ar"], "/Lang repeated needlessly"
+        figures = [e for e in elements if e.S == "/Figure"]
+        assert figures and all(str(e.get("/Alt", "")).strip() for e in figures)
+        assert "بيت على نهر الراين" in [str(e.Alt) for e in figures]  # alt text in the reader's language
+        assert str(pdf.docinfo.Title) == "مرحبًا بكم في دائرة الاختبار"
+
+
+def _luminance(hex_colour: str) -> float:
+    h = hex_colour.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    channels = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_every_text_colour_has_contrast_of_at_least_4_5():
+    css = (REPO / "styles/guide.css").read_text(encoding="utf-8")
+    text_colours = set(re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})", css))
+    backgrounds = set(re.findall(r"background:\s*(#[0-9a-fA-F]{3,6})", css)) | {"#ffffff"}
+    assert len(text_colours) >= 5 and len(backgrounds) >= 3
+    for fg in text_colours:
+        for bg in backgrounds:
+            assert contrast(fg, bg) >= 4.5, f"{fg} on {bg}: {contrast(fg, bg):.2f}:1"
