@@ -97,7 +97,9 @@ class BuildReport:
 def plan(config: GuideConfig, languages: Sequence[str], editions: Sequence[str]) -> tuple[Job, ...]:
     langs = [config.language(code) for code in languages] or list(config.languages)
     eds = [config.edition(name) for name in editions] or [config.edition(n) for n in config.default_editions]
-    return tuple(Job(lang, ed) for lang in langs for ed in eds)
+    source = config.source_language.code
+    # a bilingual edition pairs German with another language: none for German itself
+    return tuple(Job(lang, ed) for lang in langs for ed in eds if not (ed.is_bilingual and lang.code == source))
 
 
 def check_fonts(project: Project, translations: Sequence[Translation]) -> None:
@@ -126,7 +128,7 @@ def render_job(project: Project, job: Job, translation: Translation) -> CachedPd
     from .pdf import render_pdf  # WeasyPrint is imported only when something is rendered
 
     edition = job.edition
-    variant = "pdf/x-4" if edition.is_print else ("pdf/ua-1" if edition.name == "screen" else None)
+    variant = "pdf/x-4" if edition.is_print else ("pdf/ua-1" if edition.name in ("screen", "bilingual") else None)
 
     def typeset(notes_pages: int):
         html = render_html(project.config, project.facts, project.chapters, translation, edition,

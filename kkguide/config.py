@@ -17,7 +17,7 @@ from .yamlfile import Located, check_keys, load_yaml
 GUIDE_FILE = "guide/guide.yml"
 FACTS_FILE = "guide/contacts.yml"
 PAGE_SIZES = {"A5": (148.0, 210.0), "A4": (210.0, 297.0)}
-EDITION_NAMES = {"screen", "print", "office-booklet"}
+EDITION_NAMES = {"screen", "print", "office-booklet", "bilingual"}
 FACT_KINDS = {"phone": "phone", "phone2": "phone", "fax": "phone", "email": "email", "url": "url",
               "courses_url": "url"}
 FACT_META = {"source", "checked"}
@@ -44,6 +44,10 @@ class Edition:
     @property
     def is_print(self) -> bool:
         return self.name == "print"
+
+    @property
+    def is_bilingual(self) -> bool:
+        return self.name == "bilingual"
 
     @property
     def is_office_booklet(self) -> bool:

@@ -35,6 +35,7 @@ class RenderedChapter:
     title_text: str
     summary: Markup
     body: Markup
+    original_title: str = ""   # bilingual edition: the German title beside the translation
 
 
 def ui_messages(root: Path) -> tuple[UiMessage, ...]:
@@ -67,6 +68,38 @@ def inline_html(md: MarkdownIt, rendition: Rendition, doc_lang: str, env: dict) 
 
 def body_html(md: MarkdownIt, body: str, translation: Translation, env: dict) -> Markup:
     """Render a chapter body with every translatable block replaced by its rendition."""
+    return Markup(md.renderer.render(translated_tokens(md, body, translation, env), md.options, env))
+
+
+def _top_level_blocks(tokens: list) -> list[list]:
+    """The token stream cut into its top-level blocks (a paragraph, a whole list, a table ...)."""
+    blocks, current, depth = [], [], 0
+    for tok in tokens:
+        current.append(tok)
+        depth += tok.nesting
+        if depth == 0:
+            blocks.append(current)
+            current = []
+    return blocks
+
+
+def bilingual_body_html(md: MarkdownIt, body: str, translation: Translation, env: dict) -> Markup:
+    """German and the target language block by block: the German original first, marked German."""
+    lang = translation.language
+    original = _top_level_blocks(md.parse(body, env))
+    translated = _top_level_blocks(translated_tokens(md, body, translation, env))
+    pairs = []
+    for de_block, tr_block in zip(original, translated):
+        de_html = md.renderer.render(de_block, md.options, env)
+        tr_html = md.renderer.render(tr_block, md.options, env)
+        pairs.append(f'<div class="pair"><div class="original" lang="{translation.source_language}" dir="ltr">'
+                     f'{de_html}</div><div class="translation" lang="{lang.code}" dir="{lang.direction}">'
+                     f'{tr_html}</div></div>')
+    return Markup("".join(pairs))
+
+
+def translated_tokens(md: MarkdownIt, body: str, translation: Translation, env: dict) -> list:
+    """The parsed chapter body with every translatable block replaced by its rendition."""
     doc_lang = translation.language.code
     tokens = md.parse(body, env)
     for slot in list(slots(tokens)):
@@ -82,7 +115,7 @@ def body_html(md: MarkdownIt, body: str, translation: Translation, env: dict) ->
             inline.content = rendition.text
         for key, value in _fallback_attrs(rendition, doc_lang).items():
             tokens[slot.block].attrSet(key, value)
-    return Markup(md.renderer.render(tokens, md.options, env))
+    return tokens
 
 
 def make_environment(root: Path, translation: Translation) -> jinja2.Environment:
@@ -118,7 +151,8 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
         rendered.append(RenderedChapter(
             id=ch.id, title=inline_html(md, title, lang.code, env), title_text=title.text,
             summary=inline_html(md, translation.get(ch.summary), lang.code, env),
-            body=body_html(md, ch.body, translation, env)))
+            body=(bilingual_body_html if edition.is_bilingual else body_html)(md, ch.body, translation, env),
+            original_title=ch.title if edition.is_bilingual else ""))
     stand = format_date(config.stand, format="long", locale=lang.code)
     template = make_environment(config.root, translation).get_template(TEMPLATE)
     return template.render(

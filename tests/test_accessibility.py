@@ -58,3 +58,20 @@ def test_every_text_colour_has_contrast_of_at_least_4_5():
     for fg in text_colours:
         for bg in backgrounds:
             assert contrast(fg, bg) >= 4.5, f"{fg} on {bg}: {contrast(fg, bg):.2f}:1"
+
+
+def test_bilingual_edition_pairs_german_and_the_reader_language(mini, cli):
+    guide = mini / "guide/guide.yml"
+    guide.write_text(guide.read_text().replace("editions:\n", "editions:\n  bilingual:\n    page_size: A5\n"))
+    result = cli(mini, "build", "--edition", "bilingual", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert not (mini / "dist/de/kreis-kleve-welcome-guide-de-bilingual.pdf").exists()  # no German-German
+    pdf_path = mini / "dist/ar/kreis-kleve-welcome-guide-ar-bilingual.pdf"
+    from pdfcheck import plain_text
+    text = plain_text(pdf_path)
+    german = text.index("Melden Sie Ihre Wohnung innerhalb von zwei Wochen an.")
+    arabic = text.index("مكتب خدمة المواطنين")
+    assert german < arabic, "the German original comes first, then the translation"
+    with pikepdf.open(pdf_path) as pdf:
+        elements = _elements(pdf.Root.StructTreeRoot.K[0], [])
+        assert sum(1 for e in elements if str(e.get("/Lang", "")) == "de") >= 5
