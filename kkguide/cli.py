@@ -18,6 +18,7 @@ from .catalogs import POT_FILE, load_catalog, make_template, po_file, update_cat
 from .checks import problems
 from .handout import make_handout
 from .package import make_package, ticket_text
+from .sheet import make_sheet
 from .handoff import FORMATS, export_catalog, import_file
 from .errors import KkguideError
 
@@ -247,6 +248,17 @@ def handout_cmd(root: Path, lang: str, chapters: str, profile: str | None, couns
                           (day.date() if day else dt.date.today()))
     note = f", {result.fallbacks} message(s) shown in German" if result.fallbacks else ""
     click.echo(f"{result.path}: {result.pages} pages, chapters {', '.join(result.chapters)}{note}")
+
+
+@main.command("languages-sheet")
+@project_option
+@click.option("--base-url", required=True, help="https:// address where the contents of dist/ are published.")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: PROJECT/dist).")
+def sheet_cmd(root: Path, base_url: str, out: Path | None) -> None:
+    """One A4 page: every language in its own script, with a QR code to its PDF."""
+    target, count = make_sheet(root, out or root / "dist", base_url)
+    click.echo(f"{target}: {count} languages")
 
 
 @main.command("status")

@@ -7,7 +7,7 @@ PACKAGES=(
   fonts-noto-core fonts-dejavu-core                      # Noto Sans, Naskh Arabic, Ethiopic ...
   poppler-utils qpdf                                     # pdffonts, pdfinfo, pdftotext, qpdf --check
   gettext                                                # msgfmt -c, msgmerge
-  translate-toolkit libxml2-utils                        # pofilter, xmllint (checks in the tests)
+  translate-toolkit libxml2-utils zbar-tools             # pofilter, xmllint, zbarimg (checks in the tests)
 )
 
 missing=()
