@@ -19,6 +19,7 @@ from .checks import problems
 from .handout import make_handout
 from .package import make_package, ticket_text
 from .sheet import make_sheet
+from .web import make_web
 from .handoff import FORMATS, export_catalog, import_file
 from .errors import KkguideError
 
@@ -259,6 +260,17 @@ def sheet_cmd(root: Path, base_url: str, out: Path | None) -> None:
     """One A4 page: every language in its own script, with a QR code to its PDF."""
     target, count = make_sheet(root, out or root / "dist", base_url)
     click.echo(f"{target}: {count} languages")
+
+
+@main.command("web")
+@project_option
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: PROJECT/dist/web).")
+def web_cmd(root: Path, out: Path | None) -> None:
+    """Static, responsive HTML per language with a language switcher."""
+    site = make_web(root, out or root / "dist" / "web")
+    click.echo(f"{site.folder}/: {len(site.languages)} languages ({', '.join(site.languages)})"
+               + (f"; not published (below min_coverage): {', '.join(site.skipped)}" if site.skipped else ""))
 
 
 @main.command("status")

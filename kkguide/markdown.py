@@ -72,7 +72,7 @@ def _render_image(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     src = token.attrGet("src") or ""
     if _SAFE_IMAGE.match(src):
-        token.attrSet("src", IMAGE_BASE + src)
+        token.attrSet("src", env.get("image_base", IMAGE_BASE) + src)
     return self.image(tokens, idx, options, env)
 
 

@@ -142,9 +142,10 @@ def make_environment(root: Path, translation: Translation) -> jinja2.Environment
 
 
 def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], translation: Translation,
-                edition: Edition, md: MarkdownIt, notes_pages: int = 0, handout=None) -> str:
+                edition: Edition, md: MarkdownIt, notes_pages: int = 0, handout=None,
+                template_name: str = TEMPLATE, image_base: str = "guide/") -> str:
     lang = translation.language
-    env = {"facts": facts}
+    env = {"facts": facts, "image_base": image_base}
     rendered = []
     for ch in chapters:
         title = translation.get(ch.title)
@@ -154,7 +155,7 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
             body=(bilingual_body_html if edition.is_bilingual else body_html)(md, ch.body, translation, env),
             original_title=ch.title if edition.is_bilingual else ""))
     stand = format_date(config.stand, format="long", locale=lang.code)
-    template = make_environment(config.root, translation).get_template(TEMPLATE)
+    template = make_environment(config.root, translation).get_template(template_name)
     return template.render(
         lang=lang, edition=edition, chapters=rendered, languages=config.languages, notes_pages=notes_pages,
         handout=handout,

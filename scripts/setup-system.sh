@@ -8,6 +8,7 @@ PACKAGES=(
   poppler-utils qpdf                                     # pdffonts, pdfinfo, pdftotext, qpdf --check
   gettext                                                # msgfmt -c, msgmerge
   translate-toolkit libxml2-utils zbar-tools             # pofilter, xmllint, zbarimg (checks in the tests)
+  chromium                                               # browser tests of the web edition
 )
 
 missing=()
