@@ -22,7 +22,7 @@ from .cache import Cache, CachedPdf, common_digest, job_key
 from .catalogs import Catalog, po_file
 from .config import Edition, GuideConfig, Language, load_config
 from .errors import KkguideError
-from .fontcheck import check_texts, read_stacks
+from .fontcheck import FontStacks, check_texts, read_stacks
 from .fsio import atomic_write, output_lock
 from .markdown import make_markdown
 from .project import Project, load_catalogs, load_project, translation_for
@@ -102,7 +102,7 @@ def plan(config: GuideConfig, languages: Sequence[str], editions: Sequence[str])
     return tuple(Job(lang, ed) for lang in langs for ed in eds if not (ed.is_bilingual and lang.code == source))
 
 
-def check_fonts(project: Project, translations: Sequence[Translation]) -> None:
+def check_fonts(project: Project, translations: Sequence[Translation], stacks: FontStacks | None = None) -> None:
     """Every character each job prints has a glyph in its language's font stack."""
     texts: dict[str, list[str]] = {}
     source = project.config.source_language.code
@@ -115,7 +115,7 @@ def check_fonts(project: Project, translations: Sequence[Translation]) -> None:
         for rendition in translation.texts.values():
             texts.setdefault(rendition.lang, []).append(rendition.text)
         texts[translation.language.code].extend(fixed)
-    check_texts(read_stacks(project.root), texts)
+    check_texts(stacks or read_stacks(project.root), texts)
 
 
 def coverage_dict(coverage: Coverage) -> dict[str, int | float]:
@@ -249,6 +249,7 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
             report(job)
         if misses:
             renderer = Renderer(project, pool, report)
+            stacks = read_stacks(project.root)  # styles/guide.css read once for all jobs
             for job in sorted(misses, key=lambda j: _cost(j, catalogs[j.language.code])):
                 translation = translation_for(project, job.language, catalogs[job.language.code])
                 required = config.required_coverage(job.language.code)
@@ -256,7 +257,7 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
                     skipped.append(Skipped(job, translation.coverage.percent, required))
                     report(job)
                     continue
-                check_fonts(project, [translation])
+                check_fonts(project, [translation], stacks)
                 renderer.submit(job, translation)  # workers start while the next job is prepared
             rendered = renderer.results()
     finally:

@@ -132,7 +132,7 @@ def update_cmd(root: Path, langs: tuple[str, ...]) -> None:
     """Extract, then create or update every catalog; no translation is ever dropped."""
     project = load_project(root)
     config = project.config
-    targets = [config.language(c) for c in langs] or list(config.target_languages)
+    targets = config.targets(langs)
     if any(t.code == config.source_language.code for t in targets):
         raise KkguideError(f"'{config.source_language.code}' is the source language and has no catalog",
                            config.located.path, config.located.line("source_language"))
@@ -149,7 +149,7 @@ def check_cmd(root: Path, langs: tuple[str, ...]) -> None:
     """Check every translation against its German source: references, numbers, URLs, Markdown."""
     project = load_project(root)
     config = project.config
-    targets = [config.language(c) for c in langs] or list(config.target_languages)
+    targets = config.targets(langs)
     current = project.messages
     count = 0
     for lang in targets:

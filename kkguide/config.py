@@ -96,6 +96,10 @@ class GuideConfig:
                                self.located.path, self.located.line("editions"))
         return self.editions[name]
 
+    def targets(self, codes) -> list[Language]:
+        """The named target languages, or all of them when none is named."""
+        return [self.language(c) for c in codes] or list(self.target_languages)
+
     @property
     def target_languages(self) -> tuple[Language, ...]:
         return tuple(lang for lang in self.languages if lang.code != self.source_language.code)
