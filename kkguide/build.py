@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from . import __version__
-from .cache import Cache, CachedPdf, common_digest, job_key
+from .cache import Cache, CachedPdf, common_digest, job_key, sources_digest
 from .catalogs import Catalog, po_file
 from .config import Edition, GuideConfig, Language, load_config
 from .errors import KkguideError
@@ -175,7 +175,13 @@ def _press(project: Project, job: Job, translation: Translation, pdf, typeset) -
 
 
 def _warm_worker() -> None:
-    """Worker start-up: import WeasyPrint while the parent is still validating the project."""
+    """Worker start-up: import WeasyPrint while the parent is still validating the project.
+
+    Ctrl-C goes to the whole process group: the parent handles it and shuts the pool down, so
+    workers ignore it instead of each printing a traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from . import pdf  # noqa: F401
 
 
@@ -191,11 +197,35 @@ def _cost(job: Job, catalog: Catalog | None) -> int:
 
 
 def start_pool(workers: int, jobs: int) -> ProcessPoolExecutor | None:
-    """A pool of ``workers`` processes for ``jobs`` renders, or None when serial is enough."""
+    """A pool of ``workers`` processes for ``jobs`` renders, or None when serial is enough.
+
+    A single render stays in this process: a fresh worker would import kkguide and WeasyPrint
+    again (~0.7 s), more than overlapping it with validation saves (measured: 3.1 s against
+    2.9 s for a one-language rebuild; docs/benchmarks.md). `kkguide watch` keeps warm workers."""
     if workers <= 1 or jobs <= 1:
         return None
+    return make_pool(min(workers, jobs))
+
+
+def make_pool(workers: int) -> ProcessPoolExecutor:
+    """``workers`` spawned processes that import WeasyPrint as soon as they start."""
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold Pango state
-    return ProcessPoolExecutor(max_workers=min(workers, jobs), mp_context=context, initializer=_warm_worker)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_worker)
+
+
+class Warm:
+    """What `kkguide watch` keeps from one build to the next: its pool of warm workers, the
+    fingerprint of the code and fonts they loaded, and the last project read and validated, with
+    the digest of every file it was read from (so it is reused only for identical sources)."""
+
+    def __init__(self, pool: ProcessPoolExecutor, runtime: str):
+        self.pool, self.runtime = pool, runtime
+        self._project: tuple[str, Project] | None = None
+
+    def project(self, key: str, load: Callable[[], Project]) -> Project:
+        if self._project is None or self._project[0] != key:
+            self._project = (key, load())
+        return self._project[1]
 
 
 class Renderer:
@@ -217,21 +247,31 @@ class Renderer:
         for job, translation in self.waiting:
             rendered[job] = render_job(self.project, job, translation)
             self.done(job)
-        for future in as_completed(self.futures):
-            rendered[self.futures[future]] = future.result()
-            self.done(self.futures[future])
+        try:
+            for future in as_completed(self.futures):
+                rendered[self.futures[future]] = future.result()
+                self.done(self.futures[future])
+        except BaseException:
+            for future in self.futures:  # a pool kept by `kkguide watch` must not go on with them
+                future.cancel()
+            raise
         return rendered
 
 
 def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequence[str] = (),
           workers: int = 1, force: bool = False,
           report: Callable[[Job], None] = lambda job: None,
-          notify: Callable[[str], None] = lambda message: None) -> BuildReport:
-    """Plan, reuse cached PDFs, validate and render the rest, then write PDFs and manifest."""
+          notify: Callable[[str], None] = lambda message: None,
+          warm: Warm | None = None) -> BuildReport:
+    """Plan, reuse cached PDFs, validate and render the rest, then write PDFs and manifest.
+
+    ``warm``: workers and state kept by `kkguide watch`; its workers render even a single job.
+    Without it the build starts its own pool (if it has two jobs or more) and shuts it down."""
     config = load_config(root)
     jobs = plan(config, languages, editions)
     cache = Cache(out)
-    common = common_digest(root)
+    sources = sources_digest(root)
+    common = common_digest(sources, warm.runtime if warm else None)
     source = config.source_language.code
     keys = {job: job_key(common, root, None if job.language.code == source else po_file(job.language.code),
                          job.edition.name, job.language.code) for job in jobs}
@@ -240,10 +280,16 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
     misses = [job for job in jobs if job not in hits]
     rendered: dict[Job, CachedPdf] = {}
     skipped: list[Skipped] = []
-    pool = start_pool(workers, len(misses))  # workers warm up while the parent validates
+    own_pool = warm is None
+    pool = start_pool(workers, len(misses)) if warm is None else warm.pool  # warming up while we validate
     try:
         if misses:
-            project = load_project(root)  # read and validate everything before rendering anything
+            # read and validate everything before rendering anything
+            if warm is None:
+                project = load_project(root, config)
+            else:
+                listing = "\n".join(sorted(str(p) for p in (root / "translations").glob("*/LC_MESSAGES/*.po")))
+                project = warm.project(f"{sources}\n{listing}", lambda: load_project(root, config))
             catalogs = load_catalogs(project, (job.language.code for job in misses))
         for job in hits:
             report(job)
@@ -261,7 +307,7 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
                 renderer.submit(job, translation)  # workers start while the next job is prepared
             rendered = renderer.results()
     finally:
-        if pool is not None:
+        if own_pool and pool is not None:
             pool.shutdown(cancel_futures=True)
     results = []
     for job in jobs:

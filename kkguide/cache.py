@@ -71,13 +71,23 @@ def _code_fingerprint() -> bytes:
     return digest.digest()
 
 
-def common_digest(root: Path) -> str:
-    """What every job of a build shares: sources, data, styles, fonts, code."""
+def runtime_fingerprint() -> str:
+    """What a running process has loaded and cannot reload: kkguide's code, library versions and
+    the installed fonts. `kkguide watch` stops when it changes instead of rendering with old code."""
+    return hashlib.sha256(_code_fingerprint() + _fonts_fingerprint()).hexdigest()
+
+
+def sources_digest(root: Path) -> str:
+    """The guide's own sources and data: chapters/, guide/ and styles/ (catalogs are per job)."""
     digest = hashlib.sha256()
     _hash_files(digest, root, ("chapters", "guide", "styles"))
-    digest.update(_fonts_fingerprint())
-    digest.update(_code_fingerprint())
     return digest.hexdigest()
+
+
+def common_digest(sources: str, runtime: str | None = None) -> str:
+    """What every job of a build shares: ``sources_digest``, fonts and code (``runtime``, when the
+    caller has just computed it)."""
+    return hashlib.sha256(f"{sources}\0{runtime or runtime_fingerprint()}".encode()).hexdigest()
 
 
 def job_key(common: str, root: Path, catalog: str | None, edition: str, language: str) -> str:

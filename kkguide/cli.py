@@ -12,16 +12,11 @@ import click
 
 from .build import Job, build, default_workers, plan
 from .config import PAGE_SIZES, load_config
-from .preflight import PrintSpec, preflight, reports_json
-from .project import load_project, translation_for
-from .catalogs import POT_FILE, load_catalog, make_template, po_file, update_catalog, write_if_changed
-from .checks import problems
-from .handout import make_handout
-from .package import make_package, ticket_text
-from .sheet import make_sheet
-from .web import make_web
-from .handoff import FORMATS, export_catalog, import_file
 from .errors import KkguideError
+from .handoff import FORMATS
+
+# Commands import the stages they use when they run: `kkguide build` does not load pikepdf,
+# segno or the web writer before it starts its workers (~0.1 s).
 
 
 class Group(click.Group):
@@ -70,10 +65,20 @@ def build_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out
         report = build(root, out, langs, editions, workers=workers or default_workers(), force=force, report=step,
                        notify=lambda message: click.echo(message, err=True))
     seconds = time.perf_counter() - start
+    _print_report(report, seconds, out, show_reused=True)
+    if not report.results:
+        config = load_config(root)
+        raise KkguideError("nothing was built: every requested language is below its min_coverage",
+                           config.located.path, config.located.line("min_coverage"))
+
+
+def _print_report(report, seconds: float, out: Path, show_reused: bool) -> None:
     results = report.results
     for skipped in report.skipped:
         click.echo(f"  skipped: {skipped.reason}", err=True)
     for r in results:
+        if r.reused and not show_reused:
+            continue
         note = f", {r.fallbacks} message(s) shown in German" if r.fallbacks else ""
         click.echo(f"  {r.artifact.path}: {r.artifact.pages} pages{note}{' (reused)' if r.reused else ''}")
         for warning in r.warnings:
@@ -81,10 +86,41 @@ def build_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out
     pages = sum(r.artifact.pages for r in results if not r.reused)
     click.echo(f"built {report.rendered}, reused {len(results) - report.rendered}, skipped {len(report.skipped)}, "
                f"failed 0 in {seconds:.1f} s ({pages / seconds:.1f} pages/s rendered) -> {out}/")
-    if not results:
-        config = load_config(root)
-        raise KkguideError("nothing was built: every requested language is below its min_coverage",
-                           config.located.path, config.located.line("min_coverage"))
+
+
+@main.command("watch")
+@project_option
+@click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all).")
+@click.option("--edition", "-e", "editions", multiple=True, help="Edition (repeatable; default: guide.yml).")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: PROJECT/dist).")
+@click.option("--jobs", "-j", "workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes, kept warm between rebuilds (default: number of cores).")
+@click.option("--interval", type=click.FloatRange(min=0.02, max=10), default=0.1, show_default=True,
+              help="Seconds between two looks at the source folders.")
+def watch_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out: Path | None,
+              workers: int | None, interval: float) -> None:
+    """Build, then rebuild what a saved change affects, with warm workers, until Ctrl-C."""
+    from .watch import WATCHED, WatchOptions, watch
+
+    out = out or root / "dist"
+    plan(load_config(root), langs, editions)  # unknown languages and editions stop here, before any work
+    options = WatchOptions(langs, editions, workers or default_workers(), interval)
+
+    def on_cycle(cycle) -> None:
+        if cycle.changed:
+            shown = ", ".join(cycle.changed[:5]) + (f" and {len(cycle.changed) - 5} more" if len(cycle.changed) > 5 else "")
+            click.echo(f"changed: {shown}")
+        if cycle.error is not None:
+            click.echo(f"not built: {cycle.error.format_message()}", err=True)
+        else:
+            _print_report(cycle.report, cycle.seconds, out, show_reused=not cycle.changed)
+        click.echo(f"watching {', '.join(f + '/' for f in WATCHED)} (Ctrl-C to stop)", err=True)
+
+    try:
+        watch(root, out, options, on_cycle, notify=lambda message: click.echo(message, err=True))
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
 
 
 class _progress:
@@ -119,6 +155,9 @@ class _progress:
 @project_option
 def extract_cmd(root: Path) -> None:
     """Write translations/guide.pot from the chapters, guide.yml and templates."""
+    from .catalogs import POT_FILE, make_template, write_if_changed
+    from .project import load_project
+
     project = load_project(root)
     changed = write_if_changed(root / POT_FILE, make_template(project.config, project.segments, project.ui))
     count = len(project.messages)
@@ -130,6 +169,9 @@ def extract_cmd(root: Path) -> None:
 @click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all targets).")
 def update_cmd(root: Path, langs: tuple[str, ...]) -> None:
     """Extract, then create or update every catalog; no translation is ever dropped."""
+    from .catalogs import POT_FILE, make_template, po_file, update_catalog, write_if_changed
+    from .project import load_project
+
     project = load_project(root)
     config = project.config
     targets = config.targets(langs)
@@ -147,6 +189,10 @@ def update_cmd(root: Path, langs: tuple[str, ...]) -> None:
 @click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all targets).")
 def check_cmd(root: Path, langs: tuple[str, ...]) -> None:
     """Check every translation against its German source: references, numbers, URLs, Markdown."""
+    from .catalogs import load_catalog
+    from .checks import problems
+    from .project import load_project
+
     project = load_project(root)
     config = project.config
     targets = config.targets(langs)
@@ -179,6 +225,9 @@ def translate_group() -> None:
               help="Output folder (default: PROJECT/dist/translate).")
 def export_cmd(root: Path, lang: str, fmt: str, out: Path | None) -> None:
     """Write what a translator or agency needs for one language."""
+    from .handoff import export_catalog
+    from .project import load_project
+
     project = load_project(root)
     code = project.config.language(lang).code
     target, todo = export_catalog(project, code, fmt, out or root / "dist" / "translate")
@@ -191,6 +240,10 @@ def export_cmd(root: Path, lang: str, fmt: str, out: Path | None) -> None:
 @click.argument("returned", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_cmd(root: Path, lang: str, returned: Path) -> None:
     """Merge a returned PO or XLIFF file into the catalog, through the same checks as the build."""
+    from .catalogs import po_file
+    from .handoff import import_file
+    from .project import load_project
+
     project = load_project(root)
     code = project.config.language(lang).code
     report = import_file(root, code, returned)
@@ -210,6 +263,8 @@ def import_cmd(root: Path, lang: str, returned: Path) -> None:
 @click.option("--min-dpi", type=int, default=300, show_default=True, help="Lowest image resolution.")
 def preflight_cmd(paths: tuple[Path, ...], as_json: bool, size: str, bleed: float, min_dpi: int) -> None:
     """Check finished print PDFs as a print shop does; exit 1 if any fails."""
+    from .preflight import PrintSpec, preflight, reports_json
+
     spec = PrintSpec(PAGE_SIZES[size], bleed, min_dpi)
     reports = [preflight(path, spec) for path in paths]
     click.echo(reports_json(reports) if as_json else "\n".join(r.text() for r in reports))
@@ -227,6 +282,8 @@ def preflight_cmd(paths: tuple[Path, ...], as_json: bool, size: str, bleed: floa
 @click.option("--jobs", "-j", "workers", type=click.IntRange(min=1), default=None, help="Worker processes.")
 def package_cmd(root: Path, order_path: Path, out: Path | None, workers: int | None) -> None:
     """Write one zip for the print shop: PDFs, job ticket, checksums, preflight report, thumbnails."""
+    from .package import make_package, ticket_text
+
     target, ticket = make_package(root, out or root / "dist", order_path, workers or default_workers(),
                                   notify=lambda message: click.echo(message, err=True))
     click.echo(ticket_text(ticket))
@@ -244,6 +301,8 @@ def package_cmd(root: Path, order_path: Path, out: Path | None, workers: int | N
               help="Output folder (default: PROJECT/dist); the PDF goes to OUT/handouts/.")
 def handout_cmd(root: Path, lang: str, chapters: str, profile: str | None, counsellor: str, day, out: Path | None) -> None:
     """A short PDF for one person: chosen chapters, the counsellor's contact and the date."""
+    from .handout import make_handout
+
     ids = [c.strip() for c in chapters.split(",") if c.strip()]
     result = make_handout(root, out or root / "dist", lang, ids, profile, counsellor,
                           (day.date() if day else dt.date.today()))
@@ -258,6 +317,8 @@ def handout_cmd(root: Path, lang: str, chapters: str, profile: str | None, couns
               help="Output folder (default: PROJECT/dist).")
 def sheet_cmd(root: Path, base_url: str, out: Path | None) -> None:
     """One A4 page: every language in its own script, with a QR code to its PDF."""
+    from .sheet import make_sheet
+
     target, count = make_sheet(root, out or root / "dist", base_url)
     click.echo(f"{target}: {count} languages")
 
@@ -268,6 +329,8 @@ def sheet_cmd(root: Path, base_url: str, out: Path | None) -> None:
               help="Output folder (default: PROJECT/dist/web).")
 def web_cmd(root: Path, out: Path | None) -> None:
     """Static, responsive HTML per language with a language switcher."""
+    from .web import make_web
+
     site = make_web(root, out or root / "dist" / "web")
     click.echo(f"{site.folder}/: {len(site.languages)} languages ({', '.join(site.languages)})"
                + (f"; not published (below min_coverage): {', '.join(site.skipped)}" if site.skipped else ""))
@@ -281,6 +344,9 @@ def status_cmd(root: Path, fmt: str, chapters: bool) -> None:
     """Per language (and chapter): translated, fuzzy and untranslated messages and words.
 
     Fuzzy never counts as done: it is printed in German until a translator confirms it."""
+    from .catalogs import load_catalog
+    from .project import load_project, translation_for
+
     project = load_project(root)
     config = project.config
     rows = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from .frozen import FrozenMap
 from typing import Mapping
@@ -129,12 +130,23 @@ class Facts:
 
 
 def make_language(code: str, path: str, line: int) -> Language:
+    found = _locale(code)
+    if found is None:
+        raise KkguideError(f"unknown language code '{code}'", path, line)
+    name, direction = found
+    return Language(code=code, name=name, direction=direction)
+
+
+@lru_cache(maxsize=256)
+def _locale(code: str) -> tuple[str, str] | None:
+    """(own name, text direction) from CLDR: a pure lookup, memoised because Babel loads a data
+    file per locale and every command reads guide.yml at least once."""
     try:
         locale = Locale.parse(code)
     except (UnknownLocaleError, ValueError):
-        raise KkguideError(f"unknown language code '{code}'", path, line) from None
+        return None
     name = locale.get_display_name(locale) or code
-    return Language(code=code, name=name[:1].upper() + name[1:], direction=locale.text_direction)
+    return name[:1].upper() + name[1:], locale.text_direction
 
 
 def _text(doc: Located, data: dict, key: str) -> str:

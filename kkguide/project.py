@@ -42,8 +42,9 @@ class Project:
         return frozenset(s.msgid for s in self.segments) | frozenset(u.msgid for u in self.ui)
 
 
-def load_project(root: Path) -> Project:
-    config = load_config(root)
+def load_project(root: Path, config: GuideConfig | None = None) -> Project:
+    """Read and validate the whole guide (``config``: guide.yml already read from ``root``)."""
+    config = config or load_config(root)
     facts = load_facts(root)
     chapters = load_chapters(root)
     md = make_markdown()
