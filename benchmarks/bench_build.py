@@ -142,7 +142,7 @@ class Watcher:
         return max(peaks)
 
     def stop(self) -> None:
-        self.proc.send_signal(signal.SIGINT)
+        self.proc.send_signal(signal.SIGTERM)  # a background run inherits SIGINT ignored
         self.proc.wait(timeout=60)
 
 

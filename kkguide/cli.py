@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -37,6 +38,18 @@ project_option = click.option("--project", "-C", "root", type=click.Path(file_ok
                               default=".", show_default=True, help="Project folder (with guide/ and chapters/).")
 
 
+def build_target_options(command):
+    """--lang, --edition and --out, shared by `build` and `watch`."""
+    for option in reversed([
+        click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all)."),
+        click.option("--edition", "-e", "editions", multiple=True, help="Edition (repeatable; default: guide.yml)."),
+        click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Output folder (default: PROJECT/dist)."),
+    ]):
+        command = option(command)
+    return command
+
+
 @click.group(cls=Group)
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for internal errors.")
 @click.version_option(package_name="kkguide")
@@ -48,10 +61,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 @main.command("build")
 @project_option
-@click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all).")
-@click.option("--edition", "-e", "editions", multiple=True, help="Edition (repeatable; default: guide.yml).")
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: PROJECT/dist).")
+@build_target_options
 @click.option("--jobs", "-j", "workers", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: number of cores).")
 @click.option("--force", is_flag=True, help="Render everything, ignoring the cache.")
@@ -90,10 +100,7 @@ def _print_report(report, seconds: float, out: Path, show_reused: bool) -> None:
 
 @main.command("watch")
 @project_option
-@click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all).")
-@click.option("--edition", "-e", "editions", multiple=True, help="Edition (repeatable; default: guide.yml).")
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: PROJECT/dist).")
+@build_target_options
 @click.option("--jobs", "-j", "workers", type=click.IntRange(min=1), default=None,
               help="Worker processes, kept warm between rebuilds (default: number of cores).")
 @click.option("--interval", type=click.FloatRange(min=0.02, max=10), default=0.1, show_default=True,
@@ -117,6 +124,10 @@ def watch_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out
             _print_report(cycle.report, cycle.seconds, out, show_reused=not cycle.changed)
         click.echo(f"watching {', '.join(f + '/' for f in WATCHED)} (Ctrl-C to stop)", err=True)
 
+    def stop(signum, frame):  # `kill`, a service manager or a closing session: stop as on Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         watch(root, out, options, on_cycle, notify=lambda message: click.echo(message, err=True))
     except KeyboardInterrupt:

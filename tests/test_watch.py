@@ -126,10 +126,16 @@ def _wait_for(lines: queue.Queue, prefix: str, seen: list[str], timeout: float =
     raise AssertionError(f"no line starting {prefix!r} within {timeout} s; got:\n" + "\n".join(seen))
 
 
-def test_watch_command_rebuilds_one_language_on_save_and_stops_on_ctrl_c(mini):
+def _default_sigint() -> None:
+    """As in a terminal: a suite started in the background inherits SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_watch_command_rebuilds_one_language_on_save_and_stops_cleanly(mini, stop):
     proc = subprocess.Popen([sys.executable, "-m", "kkguide.cli", "watch", "-C", str(mini), "--jobs", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=_default_sigint)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=_lines, args=(proc.stdout, lines), daemon=True).start()
     seen: list[str] = []
@@ -144,7 +150,9 @@ def test_watch_command_rebuilds_one_language_on_save_and_stops_on_ctrl_c(mini):
         assert "دليل جديد" in tool("pdftotext", str(mini / "dist" / PDF["ar"]), "-")
         assert (mini / "dist" / PDF["de"]).read_bytes() == de_before
         _wait_for(lines, "watching ", seen)
-        proc.send_signal(signal.SIGINT)
+        workers = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert workers  # the warm pool (and multiprocessing's resource tracker)
+        proc.send_signal(stop)
         assert proc.wait(timeout=30) == 0
     finally:
         if proc.poll() is None:
@@ -154,3 +162,21 @@ def test_watch_command_rebuilds_one_language_on_save_and_stops_on_ctrl_c(mini):
     while not lines.empty():
         rest.append(lines.get())
     assert "stopped" in rest and not any("Traceback" in line for line in seen + rest)
+    assert not _running(workers), "a worker outlived kkguide watch"
+
+
+def _running(pids: list[str], wait: float = 5) -> list[str]:
+    """Those of ``pids`` still running (not a zombie waiting to be reaped) after ``wait`` seconds."""
+    end = time.monotonic() + wait
+    while True:
+        alive = []
+        for pid in pids:
+            try:
+                state = re.search(r"State:\s+(\w)", Path(f"/proc/{pid}/status").read_text()).group(1)
+            except OSError:
+                continue
+            if state not in "ZX":
+                alive.append(pid)
+        if not alive or time.monotonic() > end:
+            return alive
+        time.sleep(0.1)
