@@ -9,10 +9,13 @@ STAMP   = $(VENV)/.kkguide-setup
 
 .PHONY: guide test setup system-packages clean
 
+# compileall: the workers start faster from bytecode, also where PYTHONDONTWRITEBYTECODE is set
 guide: setup
+	$(PY) -m compileall -q kkguide
 	$(KKGUIDE) build
 
 test: setup
+	$(PY) -m compileall -q kkguide
 	$(PY) -m pytest -q
 
 setup: $(STAMP)

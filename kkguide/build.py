@@ -11,23 +11,27 @@ import hashlib
 import json
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from . import __version__
 from .cache import Cache, CachedPdf, common_digest, job_key, sources_digest
-from .catalogs import Catalog, po_file
+from .catalogs import po_file
 from .config import Edition, GuideConfig, Language, load_config
 from .errors import KkguideError
-from .fontcheck import FontStacks, check_texts, read_stacks
 from .fsio import atomic_write, output_lock
-from .markdown import make_markdown
-from .project import Project, load_catalogs, load_project, translation_for
-from .render import render_html
-from .translate import Coverage, Translation
+
+# Only what planning and the cache lookup need is imported with this module: a build starts its
+# workers first and imports the validating and rendering stages (~0.2 s) while they start up.
+if TYPE_CHECKING:
+    from .catalogs import Catalog
+    from .fontcheck import FontStacks
+    from .project import Project
+    from .translate import Coverage, Translation
 
 MANIFEST = "manifest.json"
 
@@ -115,6 +119,8 @@ def check_fonts(project: Project, translations: Sequence[Translation], stacks: F
         for rendition in translation.texts.values():
             texts.setdefault(rendition.lang, []).append(rendition.text)
         texts[translation.language.code].extend(fixed)
+    from .fontcheck import check_texts, read_stacks
+
     check_texts(stacks or read_stacks(project.root), texts)
 
 
@@ -125,7 +131,9 @@ def coverage_dict(coverage: Coverage) -> dict[str, int | float]:
 
 
 def render_job(project: Project, job: Job, translation: Translation) -> CachedPdf:
+    from .markdown import make_markdown
     from .pdf import render_pdf  # WeasyPrint is imported only when something is rendered
+    from .render import render_html
 
     edition = job.edition
     variant = "pdf/x-4" if edition.is_print else ("pdf/ua-1" if edition.name in ("screen", "bilingual") else None)
@@ -182,18 +190,90 @@ def _warm_worker() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from . import pdf  # noqa: F401
+    from . import pdf, project, render  # noqa: F401
 
 
-def _render_in_worker(project: Project, job: Job, translation: Translation) -> CachedPdf:
-    return render_job(project, job, translation)
+def _ready() -> None:
+    """A no-op task: submitting one per worker makes the pool start them all at once."""
 
 
-def _cost(job: Job, catalog: Catalog | None) -> int:
-    """Estimated work of a job (characters of its catalog), to start the longest jobs first."""
-    if catalog is None:
-        return 0
-    return -sum(len(e.msgstr or e.msgid) for e in catalog.entries.values())
+def _render_in_worker(project: Project, job: Job, translation: Translation) -> tuple[CachedPdf, float]:
+    start = time.perf_counter()
+    return render_job(project, job, translation), time.perf_counter() - start
+
+
+EDITION_WEIGHT = {"print": 2.2, "office-booklet": 1.5, "bilingual": 2.0}  # vs screen, docs/benchmarks.md
+
+
+def _estimate(project: Project, job: Job, catalog: Catalog | None) -> float:
+    """Relative work of a job that has never been timed: the characters it prints (the German
+    text where a message is not translated), times its edition's weight."""
+    translated = {e.msgid: e.msgstr for e in catalog.entries.values() if e.msgstr and not e.fuzzy} if catalog else {}
+    chars = sum(len(translated.get(s.msgid) or s.msgid) for s in project.segments)
+    return chars * EDITION_WEIGHT.get(job.edition.name, 1.0)
+
+
+def schedule(jobs: Sequence[Job], history: Mapping[str, float], estimate: Callable[[Job], float],
+             workers: int) -> list[Job]:
+    """The order in which to hand jobs to ``workers`` workers that each take the next job when
+    free, so that they all finish at about the same time.
+
+    Durations: each job's last render time where the cache folder has one, else its estimate
+    scaled by the timed jobs. Longest-first alone leaves one worker rendering the 13th booklet
+    of the default guide alone for over a second; instead the jobs are split into ``workers``
+    groups of nearly equal total (longest-first, then swaps that shorten the longest group), and
+    the hand-in order is the one in which, with those durations, every worker takes its own
+    group's jobs. Wrong durations only cost time: any order builds the same PDFs."""
+    if not jobs:
+        return []
+    timed = [j for j in jobs if j.label in history]
+    scale = (sum(history[j.label] for j in timed) / max(sum(estimate(j) for j in timed), 1e-9)) if timed else 1.0
+    seconds = {j: history[j.label] if j.label in history else estimate(j) * scale for j in jobs}
+    ordered = sorted(jobs, key=lambda j: (-seconds[j], j.label))
+    groups: list[list[Job]] = [[] for _ in range(max(1, min(workers, len(jobs))))]
+    for job in ordered:
+        min(groups, key=lambda g: sum(seconds[j] for j in g)).append(job)
+    _balance(groups, seconds)
+    return _hand_in_order(groups, seconds)
+
+
+def _balance(groups: list[list[Job]], seconds: Mapping[Job, float]) -> None:
+    """Move or swap single jobs between the longest and the shortest group while that shortens
+    the longest one."""
+    def total(group: list[Job]) -> float:
+        return sum(seconds[j] for j in group)
+
+    for _ in range(100):
+        longest, shortest = max(groups, key=total), min(groups, key=total)
+        gap = total(longest) - total(shortest)
+        best, move = 0.0, None
+        for a in longest:
+            for b in [None, *shortest]:
+                delta = seconds[a] - (seconds[b] if b is not None else 0.0)
+                if 0 < delta < gap and min(delta, gap - delta) > best:
+                    best, move = min(delta, gap - delta), (a, b)
+        if move is None:
+            return
+        a, b = move
+        longest.remove(a)
+        shortest.append(a)
+        if b is not None:
+            shortest.remove(b)
+            longest.append(b)
+
+
+def _hand_in_order(groups: list[list[Job]], seconds: Mapping[Job, float]) -> list[Job]:
+    """Simulate the workers: the one free first (then the one with most left) takes its next job."""
+    queues = [sorted(g, key=lambda j: (-seconds[j], j.label)) for g in groups]
+    free_at = [0.0] * len(queues)
+    order: list[Job] = []
+    while any(queues):
+        i = min((k for k in range(len(queues)) if queues[k]),
+                key=lambda k: (free_at[k], -sum(seconds[j] for j in queues[k])))
+        job = queues[i].pop(0)
+        free_at[i] += seconds[job]
+        order.append(job)
+    return order
 
 
 def start_pool(workers: int, jobs: int) -> ProcessPoolExecutor | None:
@@ -208,9 +288,15 @@ def start_pool(workers: int, jobs: int) -> ProcessPoolExecutor | None:
 
 
 def make_pool(workers: int) -> ProcessPoolExecutor:
-    """``workers`` spawned processes that import WeasyPrint as soon as they start."""
+    """``workers`` processes, started now: they import WeasyPrint while this process validates.
+
+    ProcessPoolExecutor starts spawned workers one per submitted task, so without the no-op
+    tasks the first worker would only start importing when the first job is handed in."""
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold Pango state
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_worker)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_worker)
+    for _ in range(workers):
+        pool.submit(_ready)
+    return pool
 
 
 class Warm:
@@ -218,8 +304,8 @@ class Warm:
     fingerprint of the code and fonts they loaded, and the last project read and validated, with
     the digest of every file it was read from (so it is reused only for identical sources)."""
 
-    def __init__(self, pool: ProcessPoolExecutor, runtime: str):
-        self.pool, self.runtime = pool, runtime
+    def __init__(self, pool: ProcessPoolExecutor, workers: int, runtime: str):
+        self.pool, self.workers, self.runtime = pool, workers, runtime
         self._project: tuple[str, Project] | None = None
 
     def project(self, key: str, load: Callable[[], Project]) -> Project:
@@ -242,20 +328,22 @@ class Renderer:
         else:
             self.futures[self.pool.submit(_render_in_worker, self.project, job, translation)] = job
 
-    def results(self) -> dict[Job, CachedPdf]:
-        rendered = {}
+    def results(self) -> tuple[dict[Job, CachedPdf], dict[str, float]]:
+        """The rendered PDFs, and each job's render time in seconds (by job label)."""
+        rendered, seconds = {}, {}
         for job, translation in self.waiting:
-            rendered[job] = render_job(self.project, job, translation)
+            rendered[job], seconds[job.label] = _render_in_worker(self.project, job, translation)
             self.done(job)
         try:
             for future in as_completed(self.futures):
-                rendered[self.futures[future]] = future.result()
-                self.done(self.futures[future])
+                job = self.futures[future]
+                rendered[job], seconds[job.label] = future.result()
+                self.done(job)
         except BaseException:
             for future in self.futures:  # a pool kept by `kkguide watch` must not go on with them
                 future.cancel()
             raise
-        return rendered
+        return rendered, seconds
 
 
 def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequence[str] = (),
@@ -282,6 +370,10 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
     skipped: list[Skipped] = []
     own_pool = warm is None
     pool = start_pool(workers, len(misses)) if warm is None else warm.pool  # warming up while we validate
+    width = warm.workers if warm is not None else (min(workers, len(misses)) if pool is not None else 1)
+    from .fontcheck import read_stacks
+    from .project import load_catalogs, load_project, translation_for
+
     try:
         if misses:
             # read and validate everything before rendering anything
@@ -296,7 +388,10 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
         if misses:
             renderer = Renderer(project, pool, report)
             stacks = read_stacks(project.root)  # styles/guide.css read once for all jobs
-            for job in sorted(misses, key=lambda j: _cost(j, catalogs[j.language.code])):
+            order = schedule(misses, cache.timings(),
+                             lambda j: _estimate(project, j, catalogs[j.language.code]),
+                             width)
+            for job in order:
                 translation = translation_for(project, job.language, catalogs[job.language.code])
                 required = config.required_coverage(job.language.code)
                 if translation.coverage.percent < required:
@@ -305,7 +400,7 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
                     continue
                 check_fonts(project, [translation], stacks)
                 renderer.submit(job, translation)  # workers start while the next job is prepared
-            rendered = renderer.results()
+            rendered, seconds = renderer.results()
     finally:
         if own_pool and pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -322,6 +417,8 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
         with output_lock(out, notify):
             for job, entry in rendered.items():
                 cache.put(keys[job], entry)
+            if rendered:
+                cache.record_timings(seconds)
             for result in results:
                 target = out / result.artifact.path
                 if not (target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == result.artifact.sha256):

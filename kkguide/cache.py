@@ -23,6 +23,7 @@ from .frozen import FrozenMap
 from .fsio import atomic_write
 
 CACHE_DIR = ".kkguide-cache"
+TIMINGS = "timings.json"
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -116,6 +117,22 @@ class Cache:
         if hashlib.sha256(data).hexdigest() != info.get("sha256"):
             return None  # a damaged entry is a miss, never a wrong PDF
         return CachedPdf(data, int(info["pages"]), tuple(info.get("warnings", ())), FrozenMap(info["coverage"]))
+
+    def timings(self) -> Mapping[str, float]:
+        """Render seconds of each job label ("ar/screen") in earlier builds, to schedule the
+        longest first. Only the order of rendering depends on it, never a PDF's content."""
+        try:
+            data = json.loads((self.folder / TIMINGS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return FrozenMap({})
+        if not isinstance(data, dict):
+            return FrozenMap({})
+        return FrozenMap({k: float(v) for k, v in data.items()
+                          if isinstance(k, str) and isinstance(v, (int, float)) and v > 0})
+
+    def record_timings(self, seconds: Mapping[str, float]) -> None:
+        merged = {**self.timings(), **{k: round(v, 3) for k, v in seconds.items()}}
+        atomic_write(self.folder / TIMINGS, (json.dumps(merged, indent=1, sort_keys=True) + "\n").encode())
 
     def put(self, key: str, entry: CachedPdf) -> None:
         atomic_write(self.folder / f"{key}.pdf", entry.data)

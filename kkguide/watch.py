@@ -75,7 +75,7 @@ def watch(root: Path, out: Path, options: WatchOptions, on_cycle: Callable[[Cycl
     A failed build (a half-typed YAML line, a broken catalog) is reported and the watch goes on;
     nothing is written for it, as with `kkguide build`. A change to kkguide itself or to the
     installed fonts ends the watch with an error: the warm workers hold the old ones."""
-    warm = Warm(make_pool(options.workers), runtime_fingerprint())  # warm even for a single job
+    warm = Warm(make_pool(options.workers), options.workers, runtime_fingerprint())  # warm even for a single job
     try:
         seen = snapshot(root)
         changed: tuple[str, ...] = ()
@@ -103,7 +103,7 @@ def _cycle(root: Path, out: Path, options: WatchOptions, warm: Warm, changed: tu
     except BrokenProcessPool:  # a worker died (killed, out of memory): start fresh ones
         warm.pool.shutdown(cancel_futures=True)
         error = KkguideError("a worker process died; started new workers, save again to rebuild")
-        return Warm(make_pool(options.workers), warm.runtime), Cycle(changed, None, time.perf_counter() - start, error)
+        return Warm(make_pool(options.workers), options.workers, warm.runtime), Cycle(changed, None, time.perf_counter() - start, error)
     return warm, Cycle(changed, result, time.perf_counter() - start)
 
 

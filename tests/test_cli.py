@@ -44,12 +44,12 @@ def test_not_a_project_is_a_located_error(tmp_path, cli):
 
 
 def test_internal_errors_show_a_traceback_only_with_verbose(mini, monkeypatch):
-    import kkguide.build as build  # render_html is looked up there at run time
+    import kkguide.render as render  # render_html is looked up there at run time
 
     def boom(*args, **kwargs):
         raise RuntimeError("kaputt")
 
-    monkeypatch.setattr(build, "render_html", boom)
+    monkeypatch.setattr(render, "render_html", boom)
     quiet = CliRunner().invoke(main, ["build", "-C", str(mini), "--jobs", "1"])
     assert quiet.exit_code == 1 and "internal error: RuntimeError: kaputt" in quiet.stderr
     assert "Traceback" not in quiet.stderr

@@ -83,3 +83,15 @@ def test_parallel_build_equals_serial_build(mini, tmp_path):
         assert (tmp_path / "serial" / path).read_bytes() == (tmp_path / "parallel" / path).read_bytes()
     assert json.loads((tmp_path / "serial/manifest.json").read_text()) == \
         json.loads((tmp_path / "parallel/manifest.json").read_text())
+
+
+def test_render_times_are_kept_for_scheduling_and_a_damaged_record_is_ignored(mini):
+    out = mini / "dist"
+    build(mini, out, workers=2)
+    timings = json.loads((out / ".kkguide-cache/timings.json").read_text())
+    assert set(timings) == {"de/screen", "ar/screen"} and all(0 < t < 60 for t in timings.values())
+    (out / ".kkguide-cache/timings.json").write_text("{not json")
+    first = (out / PDF["ar"]).read_bytes()
+    assert _rendered(build(mini, out, workers=2, force=True)) == {"de", "ar"}
+    assert (out / PDF["ar"]).read_bytes() == first  # the order of rendering never changes a PDF
+    assert set(json.loads((out / ".kkguide-cache/timings.json").read_text())) == {"de/screen", "ar/screen"}

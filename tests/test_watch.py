@@ -51,7 +51,7 @@ def test_snapshot_sees_added_changed_and_removed_files_but_not_editor_temporarie
 def test_warm_build_rebuilds_what_each_input_kind_affects(mini, pool, kind):
     """The project kept between warm builds is never reused for changed sources."""
     out = mini / "dist"
-    warm = Warm(pool, runtime_fingerprint())
+    warm = Warm(pool, 1, runtime_fingerprint())
     before = build(mini, out, warm=warm)
     assert _rendered(before) == {"de", "ar"}
     change, expected = CHANGES[kind]
@@ -65,7 +65,7 @@ def test_warm_build_rebuilds_what_each_input_kind_affects(mini, pool, kind):
 
 
 def test_warm_build_renders_a_single_job_in_the_worker(mini, pool, monkeypatch):
-    warm = Warm(pool, runtime_fingerprint())
+    warm = Warm(pool, 1, runtime_fingerprint())
     build(mini, mini / "dist", warm=warm)
     (mini / "translations/ar/LC_MESSAGES/guide.po").write_text(
         (mini / "translations/ar/LC_MESSAGES/guide.po").read_text().replace("دليل صغير", "دليل جديد"))
