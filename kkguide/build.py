@@ -280,8 +280,9 @@ def start_pool(workers: int, jobs: int) -> ProcessPoolExecutor | None:
     """A pool of ``workers`` processes for ``jobs`` renders, or None when serial is enough.
 
     A single render stays in this process: a fresh worker would import kkguide and WeasyPrint
-    again (~0.7 s), more than overlapping it with validation saves (measured: 3.1 s against
-    2.9 s for a one-language rebuild; docs/benchmarks.md). `kkguide watch` keeps warm workers."""
+    (~0.6 s) while this process validates, but the render then waits for that import instead of
+    for validation, and the two take about as long (one-language rebuild 2.65 s with a worker,
+    2.62 s without, medians of 5). `kkguide watch` keeps warm workers for that case."""
     if workers <= 1 or jobs <= 1:
         return None
     return make_pool(min(workers, jobs))
@@ -371,11 +372,11 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
     own_pool = warm is None
     pool = start_pool(workers, len(misses)) if warm is None else warm.pool  # warming up while we validate
     width = warm.workers if warm is not None else (min(workers, len(misses)) if pool is not None else 1)
-    from .fontcheck import read_stacks
-    from .project import load_catalogs, load_project, translation_for
-
     try:
         if misses:
+            from .fontcheck import read_stacks
+            from .project import load_catalogs, load_project, translation_for
+
             # read and validate everything before rendering anything
             if warm is None:
                 project = load_project(root, config)
