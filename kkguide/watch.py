@@ -103,7 +103,8 @@ def _cycle(root: Path, out: Path, options: WatchOptions, warm: Warm, changed: tu
     except BrokenProcessPool:  # a worker died (killed, out of memory): start fresh ones
         warm.pool.shutdown(cancel_futures=True)
         error = KkguideError("a worker process died; started new workers, save again to rebuild")
-        return Warm(make_pool(options.workers), options.workers, warm.runtime), Cycle(changed, None, time.perf_counter() - start, error)
+        fresh = Warm(make_pool(options.workers), options.workers, warm.runtime)
+        return fresh, Cycle(changed, None, time.perf_counter() - start, error)
     return warm, Cycle(changed, result, time.perf_counter() - start)
 
 

@@ -18,7 +18,7 @@ from kkguide import watch as watch_module
 from kkguide.build import Warm, build, make_pool
 from kkguide.cache import runtime_fingerprint
 from kkguide.errors import KkguideError
-from kkguide.watch import WatchOptions, changes, snapshot, watch
+from kkguide.watch import WatchOptions, _cycle, changes, snapshot, watch
 
 from conftest import tool
 from test_engine import CHANGES, PDF, _rendered
@@ -180,3 +180,21 @@ def _running(pids: list[str], wait: float = 5) -> list[str]:
         if not alive or time.monotonic() > end:
             return alive
         time.sleep(0.1)
+
+
+def test_a_killed_worker_is_one_reported_error_and_fresh_workers_take_over(mini):
+    warm = Warm(make_pool(1), 1, runtime_fingerprint())
+    options = WatchOptions(workers=1)
+    try:
+        worker = warm.pool.submit(os.getpid).result()
+        os.kill(worker, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        time.sleep(0.5)
+        warm, cycle = _cycle(mini, mini / "dist", options, warm, ("chapters/01-anmelden.md",),
+                             lambda job: None, lambda message: None)
+        assert cycle.report is None and "a worker process died" in cycle.error.format_message()
+        assert not (mini / "dist" / PDF["de"]).exists()  # nothing written for the failed build
+        warm, cycle = _cycle(mini, mini / "dist", options, warm, ("chapters/01-anmelden.md",),
+                             lambda job: None, lambda message: None)
+        assert cycle.error is None and _rendered(cycle.report) == {"de", "ar"}
+    finally:
+        warm.pool.shutdown()
