@@ -23,7 +23,7 @@ from .cache import Cache, CachedPdf, common_digest, job_key, sources_digest
 from .catalogs import po_file
 from .config import Edition, GuideConfig, Language, load_config
 from .errors import KkguideError
-from .fsio import atomic_write, output_lock
+from .fsio import output_lock
 
 # Only what planning and the cache lookup need is imported with this module: a build starts its
 # workers first and imports the validating and rendering stages (~0.2 s) while they start up.
@@ -121,7 +121,7 @@ def check_fonts(project: Project, translations: Sequence[Translation], stacks: F
         texts[translation.language.code].extend(fixed)
     from .fontcheck import check_texts, read_stacks
 
-    check_texts(stacks or read_stacks(project.root), texts)
+    check_texts(stacks or read_stacks(project.config.files), texts)
 
 
 def coverage_dict(coverage: Coverage) -> dict[str, int | float]:
@@ -141,7 +141,7 @@ def render_job(project: Project, job: Job, translation: Translation) -> CachedPd
     def typeset(notes_pages: int):
         html = render_html(project.config, project.facts, project.chapters, translation, edition,
                            make_markdown(), notes_pages=notes_pages)
-        return render_pdf(html, project.root, job.filename, variant)
+        return render_pdf(html, project.config.files, job.filename, variant)
 
     pdf = typeset(0)
     if edition.is_print:
@@ -174,7 +174,8 @@ def _press(project: Project, job: Job, translation: Translation, pdf, typeset) -
 
     edition = job.edition
     pdf = _to_multiple_of_four(job, pdf, typeset)
-    data = to_press(pdf.data, project.root / str(edition.output_profile), edition.output_condition)
+    data = to_press(pdf.data, project.config.files.read_bytes(str(edition.output_profile), "profile"),
+                    edition.output_condition)
     report = preflight(data, PrintSpec(edition.size_mm, edition.bleed_mm, edition.min_dpi), job.filename)
     if not report.ok:
         failed = next(f for f in report.findings if not f.ok)
@@ -351,18 +352,19 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
           workers: int = 1, force: bool = False,
           report: Callable[[Job], None] = lambda job: None,
           notify: Callable[[str], None] = lambda message: None,
-          warm: Warm | None = None) -> BuildReport:
+          warm: Warm | None = None, step: Callable[[str], None] = lambda name: None) -> BuildReport:
     """Plan, reuse cached PDFs, validate and render the rest, then write PDFs and manifest.
 
     ``warm``: workers and state kept by `kkguide watch`; its workers render even a single job.
-    Without it the build starts its own pool (if it has two jobs or more) and shuts it down."""
+    Without it the build starts its own pool (if it has two jobs or more) and shuts it down.
+    ``step``: called before each publishing step (tests stop a build there)."""
     config = load_config(root)
     jobs = plan(config, languages, editions)
     cache = Cache(out)
-    sources = sources_digest(root)
+    sources = sources_digest(config.files)
     common = common_digest(sources, warm.runtime if warm else None)
     source = config.source_language.code
-    keys = {job: job_key(common, root, None if job.language.code == source else po_file(job.language.code),
+    keys = {job: job_key(common, config.files, None if job.language.code == source else po_file(job.language.code),
                          job.edition.name, job.language.code) for job in jobs}
     found = {} if force else {job: cache.get(keys[job]) for job in jobs}
     hits = {job: entry for job, entry in found.items() if entry is not None}
@@ -381,14 +383,14 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
             if warm is None:
                 project = load_project(root, config)
             else:
-                listing = "\n".join(sorted(str(p) for p in (root / "translations").glob("*/LC_MESSAGES/*.po")))
+                listing = "\n".join(config.files.listing("translations", "*/LC_MESSAGES/*.po", kind="catalog"))
                 project = warm.project(f"{sources}\n{listing}", lambda: load_project(root, config))
             catalogs = load_catalogs(project, (job.language.code for job in misses))
         for job in hits:
             report(job)
         if misses:
             renderer = Renderer(project, pool, report)
-            stacks = read_stacks(project.root)  # styles/guide.css read once for all jobs
+            stacks = read_stacks(project.config.files)  # styles/guide.css read once for all jobs
             order = schedule(misses, cache.timings(),
                              lambda j: _estimate(project, j, catalogs[j.language.code]),
                              width)
@@ -420,38 +422,53 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
                 cache.put(keys[job], entry)
             if rendered:
                 cache.record_timings(seconds)
-            for result in results:
-                target = out / result.artifact.path
-                if not (target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == result.artifact.sha256):
-                    atomic_write(target, result.data)
-            write_manifest(out, config, [r.artifact for r in results])
+            publish_build(out, config, results, step)
     return BuildReport(tuple(results), tuple(skipped))
+
+
+def publish_build(out: Path, config: GuideConfig, results: Sequence[JobResult],
+                  step: Callable[[str], None] = lambda name: None) -> None:
+    """Publish the PDFs of ``results`` with a manifest as one generation (``publish``). Artifacts
+    of languages or editions not built this time stay published as they were; nothing is
+    published when the set would be the same as the current one."""
+    from .publish import current, publish
+
+    files = {r.artifact.path: r.data for r in results}
+    carried = [entry for entry in _published_artifacts(out)
+               if entry["path"] not in files and (current(out) / entry["path"]).is_file()]
+    entries = {a["path"]: a for a in carried} | {r.artifact.path: _artifact_json(r.artifact) for r in results}
+    manifest = _manifest_bytes(config, [entries[k] for k in sorted(entries)])
+    if (out / MANIFEST).is_file() and (out / MANIFEST).read_bytes() == manifest:
+        return  # the same set is already published: a no-op rebuild writes nothing
+    publish(out, {**files, MANIFEST: manifest}, [a["path"] for a in carried], step)
+
+
+def _published_artifacts(out: Path) -> list[dict]:
+    """The artifact entries of the published manifest that are well-formed."""
+    from .publish import current
+
+    if current(out) is None:
+        return []
+    try:
+        found = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("artifacts", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    keys = {"path", "language", "edition", "pages", "bytes", "sha256", "coverage"}
+    return [e for e in found if isinstance(e, dict) and keys <= set(e) and isinstance(e["path"], str)]
 
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def write_manifest(out: Path, config: GuideConfig, artifacts: Sequence[Artifact]) -> None:
-    entries = {a.path: _artifact_json(a) for a in artifacts}
-    old = out / MANIFEST
-    if old.is_file():
-        try:
-            previous = json.loads(old.read_text(encoding="utf-8")).get("artifacts", [])
-        except (ValueError, AttributeError):
-            previous = []
-        for entry in previous:  # keep artifacts of languages not rebuilt this time, if still there
-            if isinstance(entry, dict) and entry.get("path") not in entries and (out / str(entry.get("path"))).is_file():
-                entries[entry["path"]] = entry
+def _manifest_bytes(config: GuideConfig, artifacts: Sequence[dict]) -> bytes:
     manifest = {
         "guide": config.title,
         "stand": config.stand.isoformat(),
         "generator": f"kkguide {__version__}, WeasyPrint {metadata.version('weasyprint')}",
-        "artifacts": [entries[k] for k in sorted(entries)],
+        "artifacts": list(artifacts),
     }
-    text = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    if not (old.is_file() and old.read_bytes() == text):
-        atomic_write(old, text)
+    return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _artifact_json(artifact: Artifact) -> dict:

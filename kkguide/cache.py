@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .frozen import FrozenMap
+from .files import ProjectFiles
 from .fsio import atomic_write
 
 CACHE_DIR = ".kkguide-cache"
@@ -35,12 +36,12 @@ class CachedPdf:
     coverage: Mapping[str, int | float]
 
 
-def _hash_files(digest, base: Path, folders: tuple[str, ...]) -> None:
+def _hash_files(digest, files: ProjectFiles, folders: tuple[str, ...]) -> None:
     for folder in folders:
-        for path in sorted((base / folder).rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                digest.update(str(path.relative_to(base)).encode() + b"\0")
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+        for rel in files.listing(folder, "*", recursive=True):
+            if not any(part.startswith(".") for part in rel.split("/")):
+                digest.update(rel.encode() + b"\0")
+                digest.update(hashlib.sha256(files.read_bytes(rel)).digest())
 
 
 def _fonts_fingerprint() -> bytes:
@@ -78,10 +79,10 @@ def runtime_fingerprint() -> str:
     return hashlib.sha256(_code_fingerprint() + _fonts_fingerprint()).hexdigest()
 
 
-def sources_digest(root: Path) -> str:
+def sources_digest(files: ProjectFiles) -> str:
     """The guide's own sources and data: chapters/, guide/ and styles/ (catalogs are per job)."""
     digest = hashlib.sha256()
-    _hash_files(digest, root, ("chapters", "guide", "styles"))
+    _hash_files(digest, files, ("chapters", "guide", "styles"))
     return digest.hexdigest()
 
 
@@ -91,11 +92,10 @@ def common_digest(sources: str, runtime: str | None = None) -> str:
     return hashlib.sha256(f"{sources}\0{runtime or runtime_fingerprint()}".encode()).hexdigest()
 
 
-def job_key(common: str, root: Path, catalog: str | None, edition: str, language: str) -> str:
+def job_key(common: str, files: ProjectFiles, catalog: str | None, edition: str, language: str) -> str:
     digest = hashlib.sha256(f"{common}\0{edition}\0{language}\0".encode())
     if catalog is not None:
-        path = root / catalog
-        digest.update(path.read_bytes() if path.is_file() else b"missing")
+        digest.update(files.read_bytes(catalog, "catalog") if files.is_file(catalog, "catalog") else b"missing")
     return digest.hexdigest()
 
 

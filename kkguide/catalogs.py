@@ -31,6 +31,7 @@ import polib
 
 from .config import GuideConfig, Language
 from .errors import KkguideError
+from .files import ProjectFiles, describe_char, find_control
 from .fsio import atomic_write
 from .segments import Segment
 
@@ -121,17 +122,31 @@ def _without_dates(text: str) -> str:
     return _DATE_LINE.sub("", text)
 
 
-def write_if_changed(path: Path, text: str) -> bool:
+def write_if_changed(files: ProjectFiles, rel: str, text: str) -> bool:
     """Write ``text`` unless the file already says the same, header dates aside."""
-    if path.is_file() and _without_dates(path.read_text(encoding="utf-8")) == _without_dates(text):
+    if files.is_file(rel, "catalog") and _without_dates(files.read_text(rel, "catalog")) == _without_dates(text):
         return False
-    atomic_write(path, text.encode("utf-8"))
+    atomic_write(files.locate(rel, "catalog"), text.encode("utf-8"))
     return True
+
+
+def parse_po(data: bytes | str, shown: str) -> polib.POFile:
+    """polib for PO text that came through the one door. polib.pofile() takes its argument for a
+    path whenever a file of that name exists, so it only ever gets a path of our own: a private
+    temporary copy of the text."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    with tempfile.TemporaryDirectory(prefix="kkguide-po-") as tmp:
+        path = Path(tmp) / "catalog.po"
+        path.write_bytes(raw)
+        try:
+            return polib.pofile(str(path), wrapwidth=0, encoding="utf-8")
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise KkguideError(f"invalid catalog: {exc}".replace(str(path), shown), shown) from None
 
 
 def new_catalog(pot_text: str, lang: Language) -> str:
     """A fresh PO for ``lang`` from the template, marked as a draft."""
-    po = polib.pofile(pot_text, wrapwidth=0)
+    po = parse_po(pot_text, POT_FILE)
     po.metadata.update({
         "PO-Revision-Date": po.metadata.get("POT-Creation-Date", ""),
         "Last-Translator": "",
@@ -143,24 +158,27 @@ def new_catalog(pot_text: str, lang: Language) -> str:
     return str(po) + "\n"
 
 
-def merge(po_path: Path, pot_path: Path) -> str:
-    """GNU msgmerge of an existing PO with the template; returns the merged text."""
+def merge(po_text: str, pot_text: str, shown: str) -> str:
+    """GNU msgmerge of a catalog's text with the template's; returns the merged text. Both come
+    through the door and are handed to msgmerge as private copies."""
     _require("msgmerge")
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "merged.po"
+    with tempfile.TemporaryDirectory(prefix="kkguide-merge-") as tmp:
+        po, pot, out = Path(tmp) / "catalog.po", Path(tmp) / "guide.pot", Path(tmp) / "merged.po"
+        po.write_text(po_text, encoding="utf-8")
+        pot.write_text(pot_text, encoding="utf-8")
         proc = subprocess.run(
             ["msgmerge", "--quiet", "--previous", "--no-wrap", "--add-location=file",
-             "-o", str(out), str(po_path), str(pot_path)],
+             "-o", str(out), str(po), str(pot)],
             capture_output=True, text=True)
         if proc.returncode != 0:
-            raise _msgfmt_error(proc.stderr, str(po_path))
+            raise _msgfmt_error(proc.stderr.replace(str(po), shown).replace(str(pot), POT_FILE), shown)
         return _confirm_restored(out.read_text(encoding="utf-8"))
 
 
 def _confirm_restored(text: str) -> str:
     """A fuzzy entry whose previous msgid is its msgid again (a paragraph edited, then put back)
     carries the translation made for exactly this text: it is translated, not fuzzy."""
-    po = polib.pofile(text, wrapwidth=0)
+    po = parse_po(text, "merged catalog")
     restored = [e for e in po if "fuzzy" in e.flags and e.previous_msgid == e.msgid
                 and e.previous_msgctxt == e.msgctxt and e.msgstr]
     if not restored:
@@ -171,56 +189,69 @@ def _confirm_restored(text: str) -> str:
     return str(po) + "\n"
 
 
-def update_catalog(root: Path, lang: Language, pot_path: Path) -> str:
+def update_catalog(files: ProjectFiles, lang: Language) -> str:
     """Create or merge one language's catalog; the result is checked before it replaces the file.
 
     Returns "created", "updated" or "unchanged"."""
     shown = po_file(lang.code)
-    path = root / shown
-    existed = path.is_file()
+    existed = files.is_file(shown, "catalog")
+    pot_text = files.read_text(POT_FILE, "catalog")
     if existed:
-        validate(path, shown)
-        text = merge(path, pot_path)
+        current = files.read_text(shown, "catalog")
+        validate(current, shown)
+        text = merge(current, pot_text, shown)
     else:
-        text = new_catalog(pot_path.read_text(encoding="utf-8"), lang)
-    with tempfile.TemporaryDirectory() as tmp:
-        candidate = Path(tmp) / "guide.po"
-        candidate.write_text(text, encoding="utf-8")
-        validate(candidate, shown)
-    changed = write_if_changed(path, text)
+        text = new_catalog(pot_text, lang)
+    validate(text, shown)
+    changed = write_if_changed(files, shown, text)
     return "updated" if existed and changed else ("unchanged" if existed else "created")
 
 
-def validate(path: Path, shown: str) -> None:
-    """``msgfmt -c``: the first error becomes a KkguideError naming file and line."""
+def validate(text: str, shown: str) -> None:
+    """``msgfmt -c`` on the catalog's text (given on standard input, so the text checked is the
+    text used): the first error becomes a KkguideError naming file and line."""
     _require("msgfmt")
-    proc = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+    proc = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", "-"], input=text.encode("utf-8"),
+                          capture_output=True)
     if proc.returncode != 0:
-        raise _msgfmt_error(proc.stderr.replace(str(path), shown), shown)
+        raise _msgfmt_error(proc.stderr.decode("utf-8", "replace").replace("<stdin>", shown), shown)
 
 
-def load_catalog(root: Path, lang: str) -> Catalog:
+MAX_TRANSLATION_CHARS = 16_000     # four times the longest German message kkguide accepts
+
+
+def load_catalog(files: ProjectFiles, lang: str) -> Catalog:
     shown = po_file(lang)
-    path = root / shown
-    if not path.is_file():
+    if not files.is_file(shown, "catalog"):
         raise KkguideError(f"no catalog for language '{lang}' (run 'kkguide update')", shown)
-    try:
-        path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise KkguideError("catalog is not valid UTF-8", shown, line) from None
-    validate(path, shown)
-    po = polib.pofile(str(path), wrapwidth=0, encoding="utf-8")
+    text = files.read_text(shown, "catalog")
+    validate(text, shown)
+    po = parse_po(text, shown)
     header_lang = po.metadata.get("Language", "")
     if header_lang.replace("-", "_") != lang.replace("-", "_"):
         raise KkguideError(f"catalog header says Language '{header_lang}', its folder says '{lang}'", shown, 1)
-    lines = path.read_text(encoding="utf-8").split("\n")
-    entries = {
-        e.msgid: Entry(e.msgid, e.msgstr, "fuzzy" in e.flags, msgstr_line(lines, e.linenum))
-        for e in po if not e.obsolete and e.msgid
-    }
+    lines = text.split("\n")
+    entries = {}
+    for e in po:
+        if e.obsolete or not e.msgid:
+            continue
+        line = msgstr_line(lines, e.linenum)
+        check_message(e.msgstr, shown, line, "translation")
+        entries[e.msgid] = Entry(e.msgid, e.msgstr, "fuzzy" in e.flags, line)
     return Catalog(lang=lang, path=shown, entries=FrozenMap(entries),
                    review=po.metadata.get(REVIEW_HEADER, DRAFT))
+
+
+def check_message(text: str, shown: str, line: int, what: str) -> None:
+    """A translation within the length limit and free of control characters (escapes such as
+    ``\\b`` or ``\\f`` in a PO string decode to them)."""
+    if "\r" in text:
+        raise KkguideError(f"{what}: carriage return (\\r) inside the text", shown, line)
+    if len(text) > MAX_TRANSLATION_CHARS:
+        raise KkguideError(f"{what} of {len(text):,} characters (at most {MAX_TRANSLATION_CHARS:,})", shown, line)
+    match = find_control(text)
+    if match:
+        raise KkguideError(f"{what}: {describe_char(match.group())}: control characters are not allowed", shown, line)
 
 
 def msgstr_line(lines: list[str], start: int) -> int:

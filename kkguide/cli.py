@@ -28,14 +28,28 @@ class Group(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:  # `kkguide status | head`: the reader has gone, nothing to report
+            sys.stderr.close()
+            raise click.exceptions.Exit(0) from None
         except Exception as exc:  # noqa: BLE001 - this is the last line of defence
             if ctx.obj and ctx.obj.get("verbose"):
                 raise
             raise click.ClickException(f"internal error: {type(exc).__name__}: {exc} (run with -v for details)")
 
 
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+def _project_root(ctx: click.Context, param, value: Path | None) -> Path:
+    """``-C DIR`` after the command, else ``kkguide -C DIR``, else the current folder."""
+    if value is not None:
+        return value
+    return (ctx.find_root().obj or {}).get("root") or Path(".")
+
+
 project_option = click.option("--project", "-C", "root", type=click.Path(file_okay=False, path_type=Path),
-                              default=".", show_default=True, help="Project folder (with guide/ and chapters/).")
+                              default=None, callback=_project_root, expose_value=True,
+                              help="Project folder (with guide/ and chapters/); also `kkguide -C DIR COMMAND`.")
 
 
 def build_target_options(command):
@@ -50,13 +64,15 @@ def build_target_options(command):
     return command
 
 
-@click.group(cls=Group)
+@click.group(cls=Group, context_settings=CONTEXT)
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for internal errors.")
+@click.option("--project", "-C", "root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Project folder (default: the current folder).")
 @click.version_option(package_name="kkguide")
 @click.pass_context
-def main(ctx: click.Context, verbose: bool) -> None:
+def main(ctx: click.Context, verbose: bool, root: Path | None) -> None:
     """kkguide: build the Kreis Kleve Welcome Guide in every language."""
-    ctx.obj = {"verbose": verbose}
+    ctx.obj = {"verbose": verbose, "root": root}
 
 
 @main.command("build")
@@ -170,7 +186,7 @@ def extract_cmd(root: Path) -> None:
     from .project import load_project
 
     project = load_project(root)
-    changed = write_if_changed(root / POT_FILE, make_template(project.config, project.segments, project.ui))
+    changed = write_if_changed(project.config.files, POT_FILE, make_template(project.config, project.segments, project.ui))
     count = len(project.messages)
     click.echo(f"{POT_FILE}: {count} messages ({'written' if changed else 'unchanged'})")
 
@@ -189,10 +205,9 @@ def update_cmd(root: Path, langs: tuple[str, ...]) -> None:
     if any(t.code == config.source_language.code for t in targets):
         raise KkguideError(f"'{config.source_language.code}' is the source language and has no catalog",
                            config.located.path, config.located.line("source_language"))
-    pot_path = root / POT_FILE
-    write_if_changed(pot_path, make_template(config, project.segments, project.ui))
+    write_if_changed(config.files, POT_FILE, make_template(config, project.segments, project.ui))
     for lang in targets:
-        click.echo(f"{po_file(lang.code)}: {update_catalog(root, lang, pot_path)}")
+        click.echo(f"{po_file(lang.code)}: {update_catalog(config.files, lang)}")
 
 
 @main.command("check")
@@ -210,7 +225,7 @@ def check_cmd(root: Path, langs: tuple[str, ...]) -> None:
     current = project.messages
     count = 0
     for lang in targets:
-        catalog = load_catalog(root, lang.code)
+        catalog = load_catalog(config.files, lang.code)
         for entry in catalog.entries.values():
             if entry.msgid not in current or not entry.msgstr or entry.fuzzy:
                 continue
@@ -222,7 +237,7 @@ def check_cmd(root: Path, langs: tuple[str, ...]) -> None:
     click.echo(f"checked {len(targets)} catalog(s): no problems")
 
 
-@main.group("translate")
+@main.group("translate", context_settings=CONTEXT)
 def translate_group() -> None:
     """Hand catalogs to translators and take their work back."""
 
@@ -257,7 +272,7 @@ def import_cmd(root: Path, lang: str, returned: Path) -> None:
 
     project = load_project(root)
     code = project.config.language(lang).code
-    report = import_file(root, code, returned)
+    report = import_file(project.config.files, code, returned)
     for line in report.problems:
         click.echo(line)
     click.echo(f"{po_file(code)}: imported {report.imported}, unchanged {report.unchanged}, "
@@ -276,8 +291,10 @@ def preflight_cmd(paths: tuple[Path, ...], as_json: bool, size: str, bleed: floa
     """Check finished print PDFs as a print shop does; exit 1 if any fails."""
     from .preflight import PrintSpec, preflight, reports_json
 
+    from .files import read_input
+
     spec = PrintSpec(PAGE_SIZES[size], bleed, min_dpi)
-    reports = [preflight(path, spec) for path in paths]
+    reports = [preflight(read_input(path, "pdf"), spec, str(path)) for path in paths]
     click.echo(reports_json(reports) if as_json else "\n".join(r.text() for r in reports))
     failed = [r.path for r in reports if not r.ok]
     if failed:
@@ -362,7 +379,7 @@ def status_cmd(root: Path, fmt: str, chapters: bool) -> None:
     config = project.config
     rows = []
     for lang in config.target_languages:
-        catalog = load_catalog(root, lang.code)
+        catalog = load_catalog(config.files, lang.code)
         translation = translation_for(project, lang, catalog)
         row = _status_row(lang.code, translation.coverage, catalog.is_draft, config.required_coverage(lang.code))
         row["chapters"] = {cid or "(cover and pages)": _status_row(lang.code, cov, catalog.is_draft, 0)

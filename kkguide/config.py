@@ -13,6 +13,7 @@ from typing import Mapping
 from babel import Locale, UnknownLocaleError
 
 from .errors import KkguideError
+from .files import ProjectFiles
 from .yamlfile import Located, check_keys, load_yaml
 
 GUIDE_FILE = "guide/guide.yml"
@@ -27,9 +28,27 @@ _FACT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 @dataclass(frozen=True)
 class Language:
-    code: str
-    name: str          # the language's own name, in its own script (Babel/CLDR)
+    code: str          # BCP 47, as in HTML lang and PDF /Lang (e.g. "prs", "de-x-easy")
+    name: str          # the language's own name, in its own script (endonym)
     direction: str     # "ltr" or "rtl"
+    locale: str = ""   # the CLDR locale for dates and numbers (Babel); defaults to ``code``
+
+    @property
+    def cldr(self) -> str:
+        return self.locale or self.code
+
+
+# Languages whose code CLDR does not know, or whose CLDR name is not what readers call their
+# language: code -> (endonym, direction, CLDR locale). CLDR calls Kurmanji "kurdî (kurmancî)
+# (Tirkîye)" for kmr and Sorani "کوردیی ناوەندی" (Central Kurdish); Dari has no CLDR code of its
+# own (fa_AF is Persian as used in Afghanistan).
+LANGUAGE_OVERRIDES = {
+    "prs": ("دری", "rtl", "fa_AF"),
+    "kmr": ("Kurdî (Kurmancî)", "ltr", "ku"),
+    "ckb": ("کوردی (سۆرانی)", "rtl", "ckb"),
+    "fa": ("فارسی", "rtl", "fa"),
+    "de-x-easy": ("Einfaches Deutsch", "ltr", "de"),
+}
 
 
 @dataclass(frozen=True)
@@ -75,6 +94,7 @@ class GuideConfig:
     min_coverage: Mapping[str, float]   # language code (or "default") -> percent
     handout_profiles: Mapping[str, tuple[str, ...]]  # topic profile -> chapter ids
     located: Located
+    files: ProjectFiles                 # the one door through which the project is read
 
     def required_coverage(self, code: str) -> float:
         """Percent of messages that must be translated for ``code`` to be built."""
@@ -130,6 +150,9 @@ class Facts:
 
 
 def make_language(code: str, path: str, line: int) -> Language:
+    if code in LANGUAGE_OVERRIDES:
+        name, direction, locale = LANGUAGE_OVERRIDES[code]
+        return Language(code=code, name=name, direction=direction, locale=locale)
     found = _locale(code)
     if found is None:
         raise KkguideError(f"unknown language code '{code}'", path, line)
@@ -157,10 +180,11 @@ def _text(doc: Located, data: dict, key: str) -> str:
 
 
 def load_config(root: Path) -> GuideConfig:
-    path = root / GUIDE_FILE
-    if not path.is_file():
-        raise KkguideError("guide configuration not found (is this a kkguide project?)", GUIDE_FILE)
-    doc = load_yaml(path.read_text(encoding="utf-8"), GUIDE_FILE)
+    files = ProjectFiles.at(root)
+    if not files.is_file(GUIDE_FILE, "guide configuration"):
+        raise KkguideError("not found: this folder is not a kkguide project "
+                           "(run kkguide in the project folder, or name it with -C DIR)", files.real / GUIDE_FILE)
+    doc = load_yaml(files.read_text(GUIDE_FILE, "config"), GUIDE_FILE)
     data = doc.data
     check_keys(doc, data, (), {"title", "subtitle", "publisher", "publisher_address", "stand",
                                "source_language", "languages", "editions", "default_editions"},
@@ -178,7 +202,7 @@ def load_config(root: Path) -> GuideConfig:
     if source.code not in codes:
         raise KkguideError(f"source language '{source.code}' must be listed in 'languages'",
                            doc.path, doc.line("languages"))
-    editions = _editions(doc, data["editions"], root)
+    editions = _editions(doc, data["editions"], files)
     defaults = data["default_editions"]
     if not isinstance(defaults, list) or not defaults:
         raise KkguideError("'default_editions' must be a list of editions", doc.path, doc.line("default_editions"))
@@ -195,7 +219,7 @@ def load_config(root: Path) -> GuideConfig:
         stand=stand, source_language=source, languages=languages,
         editions=FrozenMap(editions), default_editions=tuple(defaults), reviewed=reviewed,
         min_coverage=FrozenMap(min_coverage), handout_profiles=_profiles(doc, data.get("handout_profiles", {})),
-        located=doc)
+        located=doc, files=files)
 
 
 def _profiles(doc: Located, data: object) -> FrozenMap:
@@ -228,7 +252,7 @@ def _min_coverage(doc: Located, data: object, codes: list[str]) -> dict[str, flo
     return policy
 
 
-def _editions(doc: Located, data: object, root: Path) -> dict[str, Edition]:
+def _editions(doc: Located, data: object, files: ProjectFiles) -> dict[str, Edition]:
     check_keys(doc, data, ("editions",), set(), EDITION_NAMES)
     editions = {}
     for name, spec in data.items():
@@ -255,7 +279,7 @@ def _editions(doc: Located, data: object, root: Path) -> dict[str, Edition]:
         if isinstance(dpi, bool) or not isinstance(dpi, int) or dpi < 72:
             raise KkguideError("'min_dpi' must be a whole number of at least 72", doc.path, doc.line(*key, "min_dpi"))
         profile = spec["output_profile"]
-        if not isinstance(profile, str) or not profile.startswith("styles/") or not (root / profile).is_file():
+        if not isinstance(profile, str) or not profile.startswith("styles/") or not _project_file(files, profile, doc, key):
             raise KkguideError(f"output profile '{profile}' not found (an ICC file under styles/)",
                                doc.path, doc.line(*key, "output_profile"))
         editions[name] = Edition(name=name, page_size=size, bleed_mm=float(bleed), crop_marks=marks,
@@ -263,11 +287,17 @@ def _editions(doc: Located, data: object, root: Path) -> dict[str, Edition]:
     return editions
 
 
-def load_facts(root: Path) -> Facts:
-    path = root / FACTS_FILE
-    if not path.is_file():
+def _project_file(files: ProjectFiles, rel: str, doc: Located, key: tuple) -> bool:
+    try:
+        return files.is_file(rel, "output profile")
+    except KkguideError as exc:  # a refused path: name the guide.yml line that asked for it
+        raise exc.at(doc.path, doc.line(*key, "output_profile")) from None
+
+
+def load_facts(files: ProjectFiles) -> Facts:
+    if not files.is_file(FACTS_FILE, "facts file"):
         raise KkguideError("facts file not found", FACTS_FILE)
-    doc = load_yaml(path.read_text(encoding="utf-8"), FACTS_FILE)
+    doc = load_yaml(files.read_text(FACTS_FILE, "config"), FACTS_FILE)
     if not isinstance(doc.data, dict):
         raise KkguideError("expected a mapping of fact ids", doc.path, 1)
     entries: dict[str, Fact] = {}

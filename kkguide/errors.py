@@ -15,10 +15,16 @@ class KkguideError(click.ClickException):
     def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
         self.path = str(path) if path is not None else None
         self.line = line
+        self.problem = message
         where = ""
         if self.path:
             where = f"{self.path}:{line}: " if line else f"{self.path}: "
         super().__init__(where + message)
+
+    def at(self, path: Path | str, line: int | None = None) -> "KkguideError":
+        """The same problem, located where the user asked for it (e.g. a guide.yml line)."""
+        where = f" ({self.path})" if self.path and self.path != str(path) else ""
+        return KkguideError(self.problem + where, path, line)
 
     def show(self, file=None) -> None:  # no "Error: " prefix: the line starts with the file
         click.echo(self.format_message(), file=file, err=True)

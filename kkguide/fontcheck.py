@@ -20,6 +20,7 @@ import tinycss2
 from fontTools.ttLib import TTFont
 
 from .errors import KkguideError
+from .files import ProjectFiles
 from .frozen import FrozenMap
 
 CSS_FILE = "styles/guide.css"
@@ -51,8 +52,8 @@ def _families(tokens) -> tuple[str, ...]:
     return tuple(f for f in families if f and f.lower() not in GENERIC)
 
 
-def read_stacks(root: Path) -> FontStacks:
-    rules = tinycss2.parse_stylesheet((root / CSS_FILE).read_text(encoding="utf-8"),
+def read_stacks(files: ProjectFiles) -> FontStacks:
+    rules = tinycss2.parse_stylesheet(files.read_text(CSS_FILE, "style"),
                                       skip_comments=True, skip_whitespace=True)
     default: tuple[str, ...] = ()
     by_lang: dict[str, tuple[str, ...]] = {}

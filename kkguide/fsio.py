@@ -13,9 +13,30 @@ from typing import Callable, Iterator
 from .errors import KkguideError
 
 
+def write_error(exc: OSError, path: Path) -> KkguideError:
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):
+        return KkguideError("cannot write: a file stands where a folder is needed", exc.filename or path)
+    return KkguideError(f"cannot write: {exc.strerror or exc}", exc.filename or path)
+
+
+def make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_error(exc, folder) from None
+    if not folder.is_dir():
+        raise KkguideError("cannot write: a file stands where a folder is needed", folder)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
+    Filesystem problems (read-only folder, a file where a folder should be, disk full) are one
+    located error."""
+    make_folder(path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise write_error(exc, path.parent) from None
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -23,6 +44,10 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(out.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise write_error(exc, path) from None
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -39,8 +64,11 @@ def output_lock(folder: Path, notify: Callable[[str], None] = lambda message: No
 
     Under the lock, temp files that a killed build left behind are removed first.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    make_folder(folder)
+    try:
+        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise write_error(exc, folder / LOCK_NAME) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -6,7 +6,6 @@ every unit that is not taken is reported with file:line and the reason.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
@@ -14,10 +13,11 @@ from xml.sax.saxutils import escape, quoteattr
 
 import polib
 
-from .catalogs import load_catalog, msgstr_line, po_file, validate
+from .catalogs import load_catalog, msgstr_line, parse_po, po_file, validate
 from .fsio import atomic_write
 from .checks import problems
 from .errors import KkguideError
+from .files import ProjectFiles, decode_text, read_input
 
 FORMATS = ("po", "xliff")
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
@@ -66,14 +66,14 @@ def export_xliff(po: polib.POFile, lang: str, source_lang: str) -> str:
 
 
 def read_units(path: Path, shown: str) -> list[Unit]:
-    data = path.read_bytes()
+    """The units of a returned file, read through the door for named inputs: its bytes are parsed,
+    never handed to a library that could take them for a path."""
+    data = read_input(path, "returned")
     if data.lstrip().startswith(b"<"):
         return _read_xliff(data, shown)
-    try:
-        po = polib.pofile(data.decode("utf-8"), wrapwidth=0)
-    except (UnicodeDecodeError, OSError, ValueError) as exc:
-        raise KkguideError(f"cannot read the returned file: {exc}", shown) from None
-    lines = data.decode("utf-8").split("\n")
+    text = decode_text(data, shown)
+    po = parse_po(text, shown)
+    lines = text.split("\n")
     units = []
     for entry in po:
         if entry.obsolete or not entry.msgid:
@@ -116,6 +116,13 @@ def _read_xliff(data: bytes, shown: str) -> list[Unit]:
                               unit["line"]))
             state["unit"] = None
 
+    def refuse_dtd(*args):
+        raise KkguideError("XLIFF with a DOCTYPE or entity declarations is not accepted "
+                           "(entities can read files or expand without limit)", shown, parser.CurrentLineNumber)
+
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    parser.ExternalEntityRefHandler = refuse_dtd
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = lambda text: state["text"].append(text)
@@ -161,12 +168,13 @@ def merge_units(po: polib.POFile, units: list[Unit], lang: str, shown: str) -> I
 def export_catalog(project, code: str, fmt: str, folder: Path) -> tuple[Path, int]:
     """Write ``guide-<code>.po`` or ``.xlf`` into ``folder``; returns it and the number of
     messages still to translate or review. The catalog must hold every current message."""
-    catalog = load_catalog(project.root, code)  # validates
+    files = project.config.files
+    catalog = load_catalog(files, code)  # validates
     stale = project.messages - set(catalog.entries)
     if stale:
         raise KkguideError(f"{len(stale)} message(s) of the guide are not in the catalog yet: "
                            "run 'kkguide update' first", catalog.path)
-    po = polib.pofile(str(project.root / catalog.path), wrapwidth=0)
+    po = parse_po(files.read_text(catalog.path, "catalog"), catalog.path)
     text = str(po) + "\n" if fmt == "po" else export_xliff(po, code, project.config.source_language.code)
     target = folder / f"guide-{code}.{'po' if fmt == 'po' else 'xlf'}"
     atomic_write(target, text.encode("utf-8"))
@@ -174,17 +182,14 @@ def export_catalog(project, code: str, fmt: str, folder: Path) -> tuple[Path, in
     return target, todo
 
 
-def import_file(root: Path, code: str, returned: Path) -> ImportReport:
+def import_file(files: ProjectFiles, code: str, returned: Path) -> ImportReport:
     """Merge a returned file into the catalog; the result is validated before it replaces it."""
-    catalog = load_catalog(root, code)
+    catalog = load_catalog(files, code)
     units = read_units(returned, str(returned))
-    po = polib.pofile(str(root / catalog.path), wrapwidth=0)
+    po = parse_po(files.read_text(catalog.path, "catalog"), catalog.path)
     report = merge_units(po, units, code, str(returned))
     if report.imported:
         text = str(po) + "\n"
-        with tempfile.TemporaryDirectory() as tmp:
-            candidate = Path(tmp) / "guide.po"
-            candidate.write_text(text, encoding="utf-8")
-            validate(candidate, catalog.path)
-        atomic_write(root / catalog.path, text.encode("utf-8"))
+        validate(text, catalog.path)
+        atomic_write(files.locate(catalog.path, "catalog"), text.encode("utf-8"))
     return report

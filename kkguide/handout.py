@@ -67,10 +67,10 @@ def make_handout(root: Path, out: Path, lang: str, chapters: Sequence[str], prof
     catalog = load_catalogs(project, [language.code])[language.code]
     translation = translation_for(project, language, catalog)
     check_fonts(project, [translation])
-    back = HandoutBack(contact, format_date(day, format="long", locale=language.code))
+    back = HandoutBack(contact, format_date(day, format="long", locale=language.cldr))
     html = render_html(config, project.facts, chosen, translation, config.edition("screen"), make_markdown(),
                        handout=back)
-    pdf = render_pdf(html, root, f"handout-{language.code}")
+    pdf = render_pdf(html, config.files, f"handout-{language.code}")
     stamp = hashlib.sha256("\0".join([*ids, contact, day.isoformat()]).encode()).hexdigest()[:8]
     target = out / "handouts" / f"handout-{language.code}-{day.isoformat()}-{stamp}.pdf"
     atomic_write(target, pdf.data)

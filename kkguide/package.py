@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .config import Edition, GuideConfig
 from .errors import KkguideError
+from .files import LIMITS, input_text
 from .frozen import FrozenMap
 from .preflight import PreflightReport, PrintSpec, preflight, reports_json
 from .yamlfile import check_keys, load_yaml
@@ -49,9 +50,7 @@ class Binding:
 
 def load_order(path: Path, config: GuideConfig) -> Order:
     shown = str(path)
-    if not path.is_file():
-        raise KkguideError("order file not found", shown)
-    doc = load_yaml(path.read_text(encoding="utf-8"), shown)
+    doc = load_yaml(input_text(path, "order file", LIMITS["config"]), shown)
     data = doc.data
     check_keys(doc, data, (), {"order", "paper", "quantities"}, {"shop", "max_saddle_pages"})
     order_id = str(data["order"])
@@ -223,8 +222,8 @@ def make_package(root: Path, out: Path, order_path: Path, workers: int,
             title = pdf_title(job_result.data, config.title)
             html = cover_html(config, edition, title, code, job_result.job.language.direction, binding.spine_mm)
             cover_name = name.replace("-print.pdf", "-cover.pdf")
-            rendered = render_pdf(html, root, cover_name, "pdf/x-4")
-            cover = to_press(rendered.data, root / str(edition.output_profile), edition.output_condition)
+            rendered = render_pdf(html, config.files, cover_name, "pdf/x-4")
+            cover = to_press(rendered.data, config.files.read_bytes(str(edition.output_profile), "profile"), edition.output_condition)
             trim = (2 * edition.size_mm[0] + binding.spine_mm, edition.size_mm[1])
             reports.append(preflight(cover, PrintSpec(trim, edition.bleed_mm, edition.min_dpi, 1), cover_name))
             files[f"pdf/{cover_name}"] = cover

@@ -19,6 +19,8 @@ import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import KkguideError
+from .files import ProjectFiles
+from .images import image_problem
 
 ALLOWED_DIRS = ("styles", "guide")
 _NOTDEF = re.compile(r"\.notdef glyph rendered for Unicode string unsupported by fonts: \"?(?P<text>.*?)\"?$")
@@ -32,25 +34,37 @@ class RenderedPdf:
 
 
 class SandboxFetcher(URLFetcher):
-    """Serves ``file:`` URLs inside the allowed folders; refuses everything else."""
+    """Serves ``file:`` URLs of files in the project's styles/ and guide/, read through the one
+    door; refuses everything else (other files, symlinks out, network, data: URLs)."""
 
-    def __init__(self, root: Path, refused: list[str]):
+    def __init__(self, files: ProjectFiles, refused: list[str]):
         super().__init__(allowed_protocols={"file"}, allow_redirects=False)
-        self._allowed = tuple((root / d).resolve() for d in ALLOWED_DIRS)
+        self._files = files
         self._refused = refused
 
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             return self._refuse(url)
-        path = Path(unquote(parts.path)).resolve()
-        if not any(path == base or base in path.parents for base in self._allowed) or not path.is_file():
+        path = Path(unquote(parts.path))
+        try:
+            rel = path.relative_to(self._files.real).as_posix()
+            kind = _KIND.get(path.suffix.lower(), "file")
+            data = self._files.read_bytes(rel, kind, dirs=ALLOWED_DIRS)
+        except (ValueError, KkguideError):
             return self._refuse(url)
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers={"Content-Type": _mime(path)})
+        problem = image_problem(rel, data) if kind == "image" else None
+        if problem:  # templates place images too (the cover): the same check as for chapters
+            return self._refuse(f"{rel} ({problem})")
+        return URLFetcherResponse(url, data, headers={"Content-Type": _mime(path)})
 
     def _refuse(self, url: str):
         self._refused.append(url)
         raise ValueError(f"kkguide refuses to fetch {url}")
+
+
+_KIND = {".css": "style", ".svg": "image", ".png": "image", ".jpg": "image", ".jpeg": "image",
+         ".ttf": "font", ".otf": "font", ".woff2": "font", ".icc": "profile"}
 
 
 def _mime(path: Path) -> str:
@@ -99,15 +113,15 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_pdf(html: str, root: Path, label: str, variant: str | None = None) -> RenderedPdf:
+def render_pdf(html: str, files: ProjectFiles, label: str, variant: str | None = None) -> RenderedPdf:
     """Typeset ``html`` (whose relative URLs start at the project root) into PDF bytes."""
     refused: list[str] = []
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        document = weasyprint.HTML(string=html, base_url=root.resolve().as_uri() + "/",
-                                   url_fetcher=SandboxFetcher(root, refused)).render()
+        document = weasyprint.HTML(string=html, base_url=files.real.as_uri() + "/",
+                                   url_fetcher=SandboxFetcher(files, refused)).render()
         if variant == "pdf/ua-1":
             match = _HTML_LANG.search(html)
             with structure_languages(match.group(1) if match else ""):
@@ -124,9 +138,11 @@ def render_pdf(html: str, root: Path, label: str, variant: str | None = None) ->
     no_alt = [m for m in collector.messages if "has no required alt description" in m]
     if no_alt:
         raise KkguideError(f"accessibility: {no_alt[0]}", label)
-    broken = [m for m in collector.messages
-              if m.startswith("Failed to load image") and not any(u in m for u in refused)]
-    if broken:  # an allowed image that exists but cannot be decoded
+    if refused:  # checked sources never ask for these: something got past validation
+        shown = ", ".join(sorted(set(refused))[:3])
+        raise KkguideError(f"refused to fetch {shown}: only files in the project's styles/ and guide/ "
+                           "are read", label)
+    broken = [m for m in collector.messages if m.startswith("Failed to load")]
+    if broken:  # an allowed file that exists but cannot be decoded
         raise KkguideError(broken[0], label)
-    warnings = tuple(collector.messages) + tuple(f"refused to fetch {u}" for u in refused)
-    return RenderedPdf(data=data, pages=len(document.pages), warnings=warnings)
+    return RenderedPdf(data=data, pages=len(document.pages), warnings=tuple(collector.messages))

@@ -15,7 +15,6 @@ import hashlib
 import io
 import zlib
 from functools import lru_cache
-from pathlib import Path
 
 import pikepdf
 from PIL import Image, ImageCms
@@ -24,12 +23,12 @@ _RGB_OPS = {"rg": "k", "RG": "K"}
 
 
 @lru_cache(maxsize=8)
-def _transform(profile: str) -> ImageCms.ImageCmsTransform:
-    return ImageCms.buildTransform(ImageCms.createProfile("sRGB"), ImageCms.getOpenProfile(profile),
+def _transform(profile: bytes) -> ImageCms.ImageCmsTransform:
+    return ImageCms.buildTransform(ImageCms.createProfile("sRGB"), ImageCms.getOpenProfile(io.BytesIO(profile)),
                                    "RGB", "CMYK", renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
 
 
-def rgb_to_cmyk(rgb: tuple[float, float, float], profile: str) -> tuple[float, float, float, float]:
+def rgb_to_cmyk(rgb: tuple[float, float, float], profile: bytes) -> tuple[float, float, float, float]:
     r, g, b = (min(max(float(v), 0.0), 1.0) for v in rgb)
     if abs(r - g) < 1e-3 and abs(g - b) < 1e-3:  # neutral: black ink only
         return 0.0, 0.0, 0.0, round(1.0 - r, 4)
@@ -38,7 +37,7 @@ def rgb_to_cmyk(rgb: tuple[float, float, float], profile: str) -> tuple[float, f
     return tuple(round(v / 255, 4) for v in (c, m, y, k))
 
 
-def _convert_stream(pdf: pikepdf.Pdf, owner, profile: str) -> None:
+def _convert_stream(pdf: pikepdf.Pdf, owner, profile: bytes) -> None:
     instructions = []
     changed = False
     for operands, op in pikepdf.parse_content_stream(owner):
@@ -67,16 +66,17 @@ def _forms(resources) -> list:
     return found
 
 
-def to_press(data: bytes, profile: Path, condition: str) -> bytes:
+def to_press(data: bytes, profile: bytes, condition: str) -> bytes:
+    """``profile``: the output ICC profile's bytes (read through the project's one door)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         seen = set()
         for page in pdf.pages:
             page.contents_coalesce()
-            _convert_stream(pdf, page, str(profile))
+            _convert_stream(pdf, page, profile)
             for form in _forms(page.Resources):
                 if form.objgen not in seen:
                     seen.add(form.objgen)
-                    _convert_stream(pdf, form, str(profile))
+                    _convert_stream(pdf, form, profile)
             if "/Annots" in page.obj:
                 del page.obj["/Annots"]
             group = page.obj.get("/Group")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
-
-from PIL import Image
 from typing import Iterable, Mapping
 
 from .catalogs import Catalog, UiMessage, load_catalog
 from .config import Facts, GuideConfig, Language, load_config, load_facts
 from .errors import KkguideError
+from .files import ProjectFiles
+from .images import image_problem
 from .frozen import FrozenMap
 from .markdown import fact_refs, make_markdown
 from .render import ui_messages
@@ -32,6 +31,7 @@ class Project:
     chapters: tuple[Chapter, ...]
     segments: tuple[Segment, ...]
     ui: tuple[UiMessage, ...]
+    images: tuple[str, ...] = ()     # every image the chapters place (guide/images/...), checked
 
     @property
     def root(self) -> Path:
@@ -45,26 +45,28 @@ class Project:
 def load_project(root: Path, config: GuideConfig | None = None) -> Project:
     """Read and validate the whole guide (``config``: guide.yml already read from ``root``)."""
     config = config or load_config(root)
-    facts = load_facts(root)
-    chapters = load_chapters(root)
+    facts = load_facts(config.files)
+    chapters = load_chapters(config.files)
     md = make_markdown()
     segments: list[Segment] = list(guide_messages(
         config.title, config.subtitle, config.located.path,
         (config.located.line("title"), config.located.line("subtitle"))))
+    images: dict[str, None] = {}
     for chapter in chapters:
         found = extract(md, chapter)
         _check_sizes(chapter, found)
         segments.extend(found)
-        _check_images(root, md, chapter)
+        images.update(dict.fromkeys(_check_images(config.files, md, chapter)))
         _check_fact_refs(chapter, facts)
     _check_catalog_folders(root, config)
+    _check_styles(config.files)
     ids = {c.id for c in chapters}
     for name, wanted in config.handout_profiles.items():
         for index, cid in enumerate(wanted):
             if cid not in ids:
                 raise KkguideError(f"handout profile '{name}' names chapter '{cid}', which does not exist",
                                    config.located.path, config.located.line("handout_profiles", name, index))
-    return Project(config, facts, chapters, tuple(segments), ui_messages(root))
+    return Project(config, facts, chapters, tuple(segments), ui_messages(config.files), tuple(images))
 
 
 def _check_sizes(chapter: Chapter, segments: tuple[Segment, ...]) -> None:
@@ -77,13 +79,56 @@ def _check_sizes(chapter: Chapter, segments: tuple[Segment, ...]) -> None:
                            "split the chapter", chapter.path, segments[MAX_MESSAGES_PER_CHAPTER].line)
 
 
+def _css_urls(tokens):
+    """(target, line) of every url() and @import in a tinycss2 token list, nested ones too."""
+    for tok in tokens or ():
+        if tok.type == "url":
+            yield tok.value, tok.source_line
+        elif tok.type == "function":
+            if tok.lower_name == "url":
+                strings = [t for t in tok.arguments if t.type == "string"]
+                yield (strings[0].value if strings else ""), tok.source_line
+            yield from _css_urls(tok.arguments)
+        elif tok.type in ("() block", "[] block", "{} block"):
+            yield from _css_urls(tok.content)
+
+
+def _check_styles(files: ProjectFiles) -> None:
+    """Style sheets refer only to files in styles/ and guide/ (no network, no other file): a
+    located error here, before WeasyPrint's fetcher would refuse it during a render."""
+    import posixpath
+
+    import tinycss2
+
+    for shown in files.listing("styles", "*.css", kind="style"):
+        rules = tinycss2.parse_stylesheet(files.read_text(shown, "style"))
+        for rule in rules:
+            tokens = list(getattr(rule, "prelude", None) or []) + list(getattr(rule, "content", None) or [])
+            if rule.type == "at-rule" and rule.lower_at_keyword == "import":
+                strings = [t for t in rule.prelude if t.type == "string"]
+                if strings:
+                    tokens.append(type("U", (), {"type": "url", "value": strings[0].value,
+                                                  "source_line": rule.source_line})())
+            for target, line in _css_urls(tokens):
+                if target.startswith("#"):
+                    continue
+                rel = posixpath.normpath(posixpath.join("styles", target)) if target else ""
+                if not target or "://" in target or target.startswith(("/", "data:")) or ":" in target.split("/")[0]:
+                    raise KkguideError(f"refused: url({target}) — style sheets may only refer to files in "
+                                       "styles/ and guide/ (no network, no absolute paths)", shown, line)
+                try:
+                    files.locate(rel, "style resource", dirs=("styles", "guide"))
+                except KkguideError as exc:
+                    raise exc.at(shown, line) from None
+
+
 def _check_catalog_folders(root: Path, config: GuideConfig) -> None:
     known = {lang.code for lang in config.languages}
-    for po in sorted((root / "translations").glob("*/LC_MESSAGES/*.po")):
-        code = po.parent.parent.name
+    for po in config.files.listing("translations", "*/LC_MESSAGES/*.po", kind="catalog"):
+        code = po.split("/")[1]
         if code not in known:
             raise KkguideError(f"catalog for language '{code}', which guide/guide.yml does not list "
-                               "(add it to 'languages' or remove the folder)", po.relative_to(root))
+                               "(add it to 'languages' or remove the folder)", po)
 
 
 def _check_fact_refs(chapter: Chapter, facts: Facts) -> None:
@@ -96,39 +141,32 @@ def _check_fact_refs(chapter: Chapter, facts: Facts) -> None:
                 raise KkguideError(f"unknown fact reference {{{{{ref}}}}} (not in {facts.path})", chapter.path, line)
 
 
-def _check_images(root: Path, md, chapter: Chapter) -> None:
+def _check_images(files: ProjectFiles, md, chapter: Chapter) -> list[str]:
+    """The images a chapter places, each found, inside the project and decodable."""
+    found = []
     for src, line in image_sources(md.parse(chapter.body, {})):
         where = chapter.body_line + line
         if not src.startswith("images/"):
             raise KkguideError(f"image '{src}' must be in guide/images/ and written as images/NAME", chapter.path, where)
-        path = root / "guide" / src
-        if not path.is_file():
-            raise KkguideError(f"image not found: guide/{src}", chapter.path, where)
-        problem = image_problem(path)
-        if problem:
-            raise KkguideError(f"image guide/{src} cannot be used: {problem}", chapter.path, where)
-
-
-def image_problem(path: Path) -> str | None:
-    """Why an image file cannot be placed (None if it can): decoded before anything renders."""
-    if path.suffix.lower() == ".svg":
+        rel = f"guide/{src}"
         try:
-            root = ElementTree.parse(path).getroot()
-        except (ElementTree.ParseError, OSError) as exc:
-            return f"not valid SVG ({exc})"
-        return None if root.tag.endswith("svg") else "not an SVG document"
-    try:
-        with Image.open(path) as image:
-            image.verify()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        return f"not a readable image ({exc})"
-    return None
+            if not files.is_file(rel, "image"):
+                raise KkguideError(f"image not found: {rel}", chapter.path, where)
+            data = files.read_bytes(rel, "image")
+        except KkguideError as exc:
+            raise exc.at(chapter.path, where) if exc.path != chapter.path else exc from None
+        problem = image_problem(rel, data)
+        if problem:
+            raise KkguideError(f"image {rel} cannot be used: {problem}", chapter.path, where)
+        found.append(rel)
+    return found
 
 
 def load_catalogs(project: Project, codes: Iterable[str]) -> Mapping[str, Catalog | None]:
     """The catalog of every language in ``codes`` (None for the source language), validated."""
     source = project.config.source_language.code
-    return FrozenMap({c: None if c == source else load_catalog(project.root, c) for c in sorted(set(codes))})
+    files = project.config.files
+    return FrozenMap({c: None if c == source else load_catalog(files, c) for c in sorted(set(codes))})
 
 
 def translation_for(project: Project, language: Language, catalog: Catalog | None) -> Translation:

@@ -7,23 +7,27 @@ mirroring. Every text that falls back to German carries ``lang="de" dir="ltr"`` 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import jinja2
 from babel.dates import format_date
-from babel.messages.extract import extract_from_file
+from babel.messages.extract import extract
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from .catalogs import UiMessage
 from .config import Edition, Facts, GuideConfig
+from .files import ProjectFiles
 from .segments import slots
 from .sources import Chapter
 from .translate import Rendition, Translation
 
 TEMPLATE = "guide.html.j2"
+# The web edition's pages forbid every script, plugin, frame, form and foreign resource.
+CSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'"
 STYLES = "styles"
 FALLBACK_CLASS = "fallback"
 
@@ -38,17 +42,32 @@ class RenderedChapter:
     original_title: str = ""   # bilingual edition: the German title beside the translation
 
 
-def ui_messages(root: Path) -> tuple[UiMessage, ...]:
+def ui_messages(files: ProjectFiles) -> tuple[UiMessage, ...]:
     """Strings marked with _() in the templates, for the POT."""
     found = []
-    for path in sorted((root / STYLES).glob("*.j2")):
-        shown = f"{STYLES}/{path.name}"
-        for lineno, message, _comments, _context in extract_from_file(
-                "jinja2.ext:babel_extract", str(path), keywords={"_": None, "gettext": None},
+    for shown in files.listing(STYLES, "*.j2", kind="template"):
+        source = io.BytesIO(files.read_text(shown, "template").encode("utf-8"))
+        for lineno, message, _comments, _context in extract(
+                "jinja2.ext:babel_extract", source, keywords={"_": None, "gettext": None},
                 options={"extensions": "jinja2.ext.i18n", "trimmed": "true"}):
             if isinstance(message, str):
                 found.append(UiMessage(message, shown, lineno))
     return tuple(found)
+
+
+class TemplateLoader(jinja2.BaseLoader):
+    """Jinja templates from styles/, read through the one door (Jinja's own FileSystemLoader
+    follows symlinks wherever they lead)."""
+
+    def __init__(self, files: ProjectFiles):
+        self.files = files
+
+    def get_source(self, environment, template: str):
+        rel = f"{STYLES}/{template}"
+        if not self.files.is_file(rel, "template"):
+            raise jinja2.TemplateNotFound(template)
+        text = self.files.read_text(rel, "template")
+        return text, rel, lambda: self.files.is_file(rel, "template") and self.files.read_text(rel, "template") == text
 
 
 def _fallback_attrs(rendition: Rendition, doc_lang: str) -> dict[str, str]:
@@ -118,9 +137,9 @@ def translated_tokens(md: MarkdownIt, body: str, translation: Translation, env: 
     return tokens
 
 
-def make_environment(root: Path, translation: Translation) -> jinja2.Environment:
+def make_environment(files: ProjectFiles, translation: Translation) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(root / STYLES)),
+        loader=TemplateLoader(files),
         autoescape=True, undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     doc_lang = translation.language.code
@@ -154,8 +173,8 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
             summary=inline_html(md, translation.get(ch.summary), lang.code, env),
             body=(bilingual_body_html if edition.is_bilingual else body_html)(md, ch.body, translation, env),
             original_title=ch.title if edition.is_bilingual else ""))
-    stand = format_date(config.stand, format="long", locale=lang.code)
-    template = make_environment(config.root, translation).get_template(template_name)
+    stand = format_date(config.stand, format="long", locale=lang.cldr)
+    template = make_environment(config.files, translation).get_template(template_name)
     return template.render(
         lang=lang, edition=edition, chapters=rendered, languages=config.languages, notes_pages=notes_pages,
         handout=handout,
@@ -168,7 +187,8 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
         is_source=lang.code == config.source_language.code,
         fallbacks=translation.coverage.fallbacks,
         fact=lambda ref: Markup(md.renderInline("{{%s}}" % ref, env)),
-        facts_checked=format_date(facts.oldest_check(config.stand), format="long", locale=lang.code),
+        facts_checked=format_date(facts.oldest_check(config.stand), format="long", locale=lang.cldr),
+        csp=CSP,
     )
 
 

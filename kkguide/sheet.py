@@ -72,7 +72,7 @@ def make_sheet(root: Path, out: Path, base_url: str) -> tuple[Path, int]:
     translation = translation_for(project, source, load_catalogs(project, [source.code])[source.code])
     check_fonts(project, [translation])  # every language name in its own script
     title = f"{config.title} – {config.subtitle}"
-    pdf = render_pdf(sheet_html(config, items, title), root, SHEET, "pdf/ua-1")
+    pdf = render_pdf(sheet_html(config, items, title), config.files, SHEET, "pdf/ua-1")
     target = out / SHEET
     atomic_write(target, pdf.data)
     return target, len(items)

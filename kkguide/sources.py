@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from .errors import KkguideError
+from .files import ProjectFiles
 from .yamlfile import check_keys, load_yaml
 
 CHAPTER_DIR = "chapters"
@@ -25,15 +26,6 @@ class Chapter:
     body_line: int       # 1-based file line of the body's first line
     title_line: int
     summary_line: int
-
-
-def read_text(path: Path, shown: str) -> str:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        data = path.read_bytes()
-        line = data[: exc.start].count(b"\n") + 1
-        raise KkguideError("file is not valid UTF-8 text", shown, line) from None
 
 
 def parse_chapter(text: str, shown: str) -> Chapter:
@@ -60,16 +52,14 @@ def parse_chapter(text: str, shown: str) -> Chapter:
                    summary_line=doc.line("summary"))
 
 
-def load_chapters(root: Path) -> tuple[Chapter, ...]:
-    folder = root / CHAPTER_DIR
-    if not folder.is_dir():
+def load_chapters(files: ProjectFiles) -> tuple[Chapter, ...]:
+    if not files.locate(CHAPTER_DIR, "chapter folder").is_dir():
         raise KkguideError("chapter folder not found", CHAPTER_DIR)
     chapters = []
-    for path in sorted(folder.glob("*.md")):
-        shown = f"{CHAPTER_DIR}/{path.name}"
-        if not _NAME.match(path.name):
+    for shown in files.listing(CHAPTER_DIR, "*.md", kind="chapter"):
+        if not _NAME.match(PurePosixPath(shown).name):
             raise KkguideError("chapter file names look like NN-slug.md (two digits, lower-case slug)", shown)
-        chapters.append(parse_chapter(read_text(path, shown), shown))
+        chapters.append(parse_chapter(files.read_text(shown, "chapter"), shown))
     if not chapters:
         raise KkguideError("no chapters (*.md) found", CHAPTER_DIR)
     seen: dict[str, Chapter] = {}

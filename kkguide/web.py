@@ -4,6 +4,13 @@ switcher in each language's own script, for the office's integration portal.
     dist/web/index.html            every language, each in its own script
     dist/web/<lang>/index.html     one page per language
     dist/web/styles/web.css, dist/web/guide/images/...
+
+The site is published as one set, like a build (``publish``): a web server never serves a page
+of one run beside a stylesheet of another.
+
+Every page is rendered through an autoescaped template and carries a Content-Security-Policy
+that forbids scripts. Only the images the chapters place are published, each checked and SVGs
+serialised again from the checked tree (``images.safe_svg``).
 """
 
 from __future__ import annotations
@@ -11,15 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from markupsafe import escape
-
 from .build import check_fonts
-from .fsio import atomic_write
+from .fsio import output_lock
+from .images import safe_svg
 from .markdown import make_markdown
 from .project import load_catalogs, load_project, translation_for
-from .render import render_html
+from .publish import publish
+from .render import CSP, TemplateLoader, render_html
 
 WEB_TEMPLATE = "web.html.j2"
+INDEX_TEMPLATE = "web-index.html.j2"
 
 
 @dataclass(frozen=True)
@@ -30,14 +38,13 @@ class WebSite:
 
 
 def _index(config, languages) -> str:
-    items = "".join(f'<li><a href="{lang.code}/index.html" hreflang="{lang.code}" lang="{lang.code}" '
-                    f'dir="{lang.direction}">{escape(lang.name)}</a></li>' for lang in languages)
-    return (f'<!DOCTYPE html><html lang="{config.source_language.code}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{escape(config.title)}</title><link rel="stylesheet" href="styles/web.css"></head><body>'
-            f'<header class="site-header"><h1>{escape(config.title)}</h1>'
-            f'<p class="subtitle">{escape(config.subtitle)}</p></header>'
-            f'<nav class="language-switcher" aria-label="Sprachen"><ul>{items}</ul></nav></body></html>\n')
+    import jinja2
+
+    env = jinja2.Environment(loader=TemplateLoader(config.files), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return env.get_template(INDEX_TEMPLATE).render(
+        source=config.source_language, title=config.title, subtitle=config.subtitle,
+        languages=languages, csp=CSP) + "\n"
 
 
 def make_web(root: Path, out: Path) -> WebSite:
@@ -54,14 +61,14 @@ def make_web(root: Path, out: Path) -> WebSite:
     check_fonts(project, translations)
     built = tuple(t.language for t in translations)
     published = replace(config, languages=built)  # the switcher lists what exists
-    pages = {f"{t.language.code}/index.html": render_html(
+    files: dict[str, bytes] = {f"{t.language.code}/index.html": render_html(
         published, project.facts, project.chapters, t, config.edition("screen"), make_markdown(),
-        template_name=WEB_TEMPLATE, image_base="../guide/") for t in translations}
-    pages["index.html"] = _index(config, built)
-    for name, html in pages.items():  # everything rendered; now write
-        atomic_write(out / name, html.encode("utf-8"))
-    atomic_write(out / "styles/web.css", (root / "styles/web.css").read_bytes())
-    for image in sorted((root / "guide/images").glob("*")):
-        if image.is_file():
-            atomic_write(out / "guide/images" / image.name, image.read_bytes())
+        template_name=WEB_TEMPLATE, image_base="../guide/").encode("utf-8") for t in translations}
+    files["index.html"] = _index(config, built).encode("utf-8")
+    files["styles/web.css"] = config.files.read_bytes("styles/web.css", "style")
+    for rel in project.images:  # what the chapters place, nothing else in the folder
+        data = config.files.read_bytes(rel, "image")
+        files[rel] = safe_svg(data) if rel.lower().endswith(".svg") else data
+    with output_lock(out):  # everything rendered and read; now publish it as one set
+        publish(out, files)
     return WebSite(out, tuple(lang.code for lang in built), tuple(skipped))

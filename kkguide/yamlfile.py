@@ -46,9 +46,33 @@ def _walk(node: yaml.Node, key: tuple, lines: dict) -> None:
             _walk(v, key + (i,), lines)
 
 
+MAX_DEPTH = 32          # guide files nest three or four levels deep
+MAX_NODES = 200_000
+
+
+def _check_structure(text: str, path: str, line_offset: int) -> None:
+    """No anchors or aliases (an alias bomb expands exponentially), bounded depth and size."""
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + 1 + line_offset
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise KkguideError("YAML anchors and aliases (&name, *name) are not supported: write the value out",
+                               path, line)
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise KkguideError(f"YAML nested more than {MAX_DEPTH} levels deep", path, line)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise KkguideError(f"YAML document with more than {MAX_NODES:,} values", path, line)
+
+
 def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
     """Parse ``text``; a syntax error becomes a KkguideError naming ``path`` and the line."""
     try:
+        _check_structure(text, path, line_offset)
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader) if node is not None else None
     except yaml.MarkedYAMLError as exc:

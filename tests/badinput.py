@@ -94,8 +94,10 @@ CASES = [
          "chapters/01-anmelden.md:15: image guide/images/willkommen.svg cannot be used: not valid SVG"),
     Case("character no font can show", _edit("chapters/02-notruf.md", "Wer hilft?", "Wer hilft? \ue000"),
          "styles/guide.css: de: no glyph for U+E000"),
-    Case("a 10 MB paragraph", _append_chapter("\n" + "Wort " * 2_000_000 + "\n"),
-         "chapters/02-notruf.md:18: paragraph of 9,999,999 characters (at most 4,000): split it into shorter paragraphs"),
+    Case("a 10 MB chapter", _append_chapter("\n" + "Wort " * 2_000_000 + "\n"),
+         "chapters/02-notruf.md: chapter of 10,000,323 bytes is larger than the limit of 262,144 bytes"),
+    Case("a paragraph of 5,000 characters", _append_chapter("\n" + "Wort " * 1_000 + "\n"),
+         "chapters/02-notruf.md:18: paragraph of 4,999 characters (at most 4,000): split it into shorter paragraphs"),
     Case("a chapter of 10,000 list items", _append_chapter("\n" + "".join(f"- Punkt {i}\n" for i in range(10_000))),
          "chapters/02-notruf.md:1509: 10,009 translatable blocks (at most 1,500): split the chapter"),
 ]

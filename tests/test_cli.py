@@ -40,7 +40,8 @@ def test_status_per_chapter(mini, cli):
 def test_not_a_project_is_a_located_error(tmp_path, cli):
     result = cli(tmp_path, "build")
     assert result.exit_code == 1
-    assert result.stderr.strip() == "guide/guide.yml: guide configuration not found (is this a kkguide project?)"
+    assert result.stderr.strip() == (f"{tmp_path.resolve()}/guide/guide.yml: not found: this folder is not a kkguide "
+                                     "project (run kkguide in the project folder, or name it with -C DIR)")
 
 
 def test_internal_errors_show_a_traceback_only_with_verbose(mini, monkeypatch):

@@ -19,8 +19,9 @@ from conftest import REPO
 
 PROJECT = load_project(REPO)
 LANGS = [lang.code for lang in PROJECT.config.languages]
-COMPLETE = ["de", "en", "ar", "uk", "tr", "nl", "fr", "pl", "ro", "bg", "ru", "fa"]
-PARTIAL = ["ti"]
+# Every language of the default guide is complete: a booklet that is part German helps nobody.
+COMPLETE = LANGS
+RIGHT_TO_LEFT = {"ar", "fa", "prs", "ps", "ckb"}
 
 
 def _comparable(text: str) -> str:
@@ -45,9 +46,9 @@ def built(tmp_path_factory) -> Path:
 
 
 def test_guide_has_the_languages_and_chapters_it_promises():
-    assert sorted(LANGS) == sorted(COMPLETE + PARTIAL)
+    assert len(LANGS) >= 16
     assert len(PROJECT.chapters) >= 12
-    assert [c for c in LANGS if PROJECT.config.language(c).direction == "rtl"] == ["ar", "fa"]
+    assert {c for c in LANGS if PROJECT.config.language(c).direction == "rtl"} == RIGHT_TO_LEFT & set(LANGS)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -78,16 +79,7 @@ def test_manifest_lists_every_pdf_with_honest_coverage(built: Path):
     for lang, artifact in by_lang.items():
         cov = artifact["coverage"]
         assert artifact["pages"] >= 24
-        if lang in COMPLETE:
-            assert cov["fuzzy"] == 0 and cov["untranslated"] == 0, lang
-        else:
-            assert cov["untranslated"] > 0 and cov["percent"] >= PROJECT.config.required_coverage(lang)
-
-
-def test_partial_language_shows_marked_german(built: Path):
-    text = plain_text(built / "ti/kreis-kleve-welcome-guide-ti-screen.pdf")
-    assert re.search(r"[\u1200-\u137f]", text), "no Ethiopic text"
-    assert "Ausländerbehörde" in text  # a chapter left in German
+        assert cov["fuzzy"] == 0 and cov["untranslated"] == 0, lang
 
 
 def test_every_shipped_translation_passes_check():

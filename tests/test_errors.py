@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from badinput import CASES, replace
+from kkguide.files import ProjectFiles
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
@@ -62,7 +63,7 @@ def test_weasyprint_notdef_is_caught_too(mini):
     from kkguide.pdf import render_pdf
 
     with pytest.raises(KkguideError, match="U\\+E000"):
-        render_pdf('<html lang="de"><body><p>x \ue000</p></body></html>', mini, "test.pdf")
+        render_pdf('<html lang="de"><body><p>x \ue000</p></body></html>', ProjectFiles.at(mini), "test.pdf")
 
 
 def test_bad_input_table_in_docs_is_current():

@@ -14,6 +14,7 @@ from hypothesis import given, settings, strategies as st
 
 from kkguide.checks import problems
 from kkguide.config import load_facts
+from kkguide.files import ProjectFiles
 from kkguide.markdown import make_markdown
 from kkguide.render import body_html
 from kkguide.segments import extract
@@ -49,7 +50,7 @@ block = st.one_of(
         "\n| " + " | ".join(c.replace("|", "") for c in cells) + " |"),
 )
 chapters = st.lists(block, min_size=1, max_size=8).map("\n\n".join)
-FACTS = load_facts(FIXTURES / "mini")
+FACTS = load_facts(ProjectFiles.at(FIXTURES / "mini"))
 
 
 def _chapter(body: str):

@@ -34,24 +34,13 @@ def test_hostile_content_reads_no_file_and_opens_no_connection(mini, cli, record
 Text mit [Link]({url}/seite), [Skript](javascript:alert(1)) und [Datei](file:///etc/passwd).
 
 ![Passwort](file:///etc/passwd)
-
-![Grafik](images/boese.svg)
 """, encoding="utf-8")
-    (mini / "guide/images/boese.svg").write_text(
-        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">'
-        f'<image href="{url}/svg.png" width="5" height="5"/><image xlink:href="file:///etc/passwd" width="5" height="5"/>'
-        f'<style>@import url("{url}/svg.css");</style></svg>', encoding="utf-8")
-    css = mini / "styles/guide.css"
-    css.write_text(css.read_text(encoding="utf-8") + f'\n@import url("{url}/x.css");\n'
-                   f'.chapter {{ background: url("{url}/bg.png"); }}\n'
-                   f'@font-face {{ font-family: Evil; src: url("{url}/f.ttf"); }}\n', encoding="utf-8")
     po = polib.pofile(str(mini / "translations/ar/LC_MESSAGES/guide.po"), wrapwidth=0)
     po.find("Anmelden").msgstr = f'التسجيل <img src="{url}/tr.png"><link rel="attachment" href="file:///etc/passwd">'
     po.save()
     result = cli(mini, "build", "--jobs", "1")
     assert result.exit_code == 0, result.output
     assert recorder.hits == []
-    assert "refused to fetch" in result.stderr
     for pdf in PDFS:
         path = mini / "dist" / pdf
         assert "0 embedded files" in tool("pdfdetach", "-list", str(path))
@@ -62,11 +51,45 @@ Text mit [Link]({url}/seite), [Skript](javascript:alert(1)) und [Datei](file:///
     assert "Text mit Link" in tool("pdftotext", str(mini / "dist" / PDFS[0]), "-")
     check = cli(mini, "check")
     assert check.exit_code == 1 and "HTML in the translation" in check.output
-    # a remote image in a chapter is refused before anything is fetched, with its location
-    chapter.write_text(chapter.read_text(encoding="utf-8") + f"\n![Bild]({url}/bild.png)\n", encoding="utf-8")
-    result = cli(mini, "build", "--jobs", "1")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("chapters/02-notruf.md:") and "must be in guide/images/" in result.stderr
+
+
+def _hostile_svg(url: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">'
+            f'<image href="{url}/svg.png" width="5" height="5"/><image xlink:href="file:///etc/passwd" width="5" height="5"/>'
+            f'<style>@import url("{url}/svg.css");</style></svg>')
+
+
+def test_hostile_styles_images_and_remote_sources_are_located_errors(mini, cli, recorder):
+    """What would make WeasyPrint fetch something outside the project is refused before rendering,
+    with the line that asks for it; nothing is fetched, nothing is written."""
+    url = recorder.url
+    chapter = mini / "chapters/02-notruf.md"
+    original = chapter.read_text(encoding="utf-8")
+    css = mini / "styles/guide.css"
+    css_text = css.read_text(encoding="utf-8")
+    cases = [
+        (lambda: css.write_text(css_text + f'\n@import url("{url}/x.css");\n', encoding="utf-8"),
+         "styles/guide.css:", "refused: url(http://127.0.0.1"),
+        (lambda: css.write_text(css_text + f'\n.chapter {{ background: url("{url}/bg.png"); }}\n', encoding="utf-8"),
+         "styles/guide.css:", "refused: url("),
+        (lambda: css.write_text(css_text + f'\n@font-face {{ font-family: Evil; src: url("{url}/f.ttf"); }}\n', encoding="utf-8"),
+         "styles/guide.css:", "refused: url("),
+        (lambda: css.write_text(css_text + '\n.x { background: url("../../etc/passwd"); }\n', encoding="utf-8"),
+         "styles/guide.css:", "must lie in the project's"),
+        (lambda: ((mini / "guide/images/boese.svg").write_text(_hostile_svg(url), encoding="utf-8"),
+                  chapter.write_text(original + "\n![Grafik](images/boese.svg)\n", encoding="utf-8")),
+         "chapters/02-notruf.md:", "SVG element <image> is not allowed"),
+        (lambda: chapter.write_text(original + f"\n![Bild]({url}/bild.png)\n", encoding="utf-8"),
+         "chapters/02-notruf.md:", "must be in guide/images/"),
+    ]
+    for make, where, problem in cases:
+        css.write_text(css_text, encoding="utf-8")
+        chapter.write_text(original, encoding="utf-8")
+        make()
+        result = cli(mini, "build", "--jobs", "1")
+        assert result.exit_code == 1, (problem, result.output)
+        assert result.stderr.startswith(where) and problem in result.stderr, result.stderr
+        assert not (mini / "dist").exists()
     assert recorder.hits == []
 
 

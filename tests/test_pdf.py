@@ -7,7 +7,11 @@ import json
 
 import polib
 
-from kkguide.pdf import render_pdf
+import pytest
+
+from kkguide.errors import KkguideError
+from kkguide.files import ProjectFiles
+from kkguide.pdf import SandboxFetcher, render_pdf
 from pdfcheck import check_press_basics, plain_text
 from conftest import tool
 
@@ -62,18 +66,31 @@ def test_fetcher_reads_nothing_outside_styles_and_guide(mini, recorder):
     url = recorder.url
     secret = mini / "secret.txt"
     secret.write_text("SECRET-CONTENT")
+    (mini / "guide/link.css").symlink_to(secret)
+    files = ProjectFiles.at(mini)
+    refused: list[str] = []
+    fetcher = SandboxFetcher(files, refused)
+    hostile = [f"{url}/a.css", secret.as_uri(), "file:///etc/passwd", (mini / "guide/link.css").as_uri(),
+               (mini / "guide/../secret.txt").as_uri(), (mini / "chapters/01-anmelden.md").as_uri(),
+               "data:text/plain,x", (mini / "guide/%2e%2e/secret.txt").as_uri()]
+    for target in hostile:
+        with pytest.raises(ValueError):
+            fetcher.fetch(target)
+    assert len(refused) == len(hostile)
+    served = fetcher.fetch((mini / "guide/images/willkommen.svg").as_uri())
+    assert served.read() == (mini / "guide/images/willkommen.svg").read_bytes()
+    assert len(refused) == len(hostile)
     html = f"""<html lang="de"><head>
       <link rel="stylesheet" href="{url}/a.css">
       <link rel="attachment" href="{secret.as_uri()}">
       <style>@import url("{url}/b.css"); body {{ background: url("{url}/c.png") }}</style></head>
       <body><p>Hallo</p><img src="file:///etc/passwd"><img src="{url}/d.png"><img src="../secret.txt">
       <img src="guide/images/willkommen.svg"></body></html>"""
-    pdf = render_pdf(html, mini, "test")
+    with pytest.raises(KkguideError, match="refused to fetch"):
+        render_pdf(html, files, "test")
     assert recorder.hits == []
-    refused = [w for w in pdf.warnings if w.startswith("refused to fetch")]
-    assert any("/etc/passwd" in w for w in refused) and any(url in w for w in refused)
-    assert any("secret.txt" in w for w in refused)
-    assert not any("willkommen.svg" in w for w in refused)
-    out = mini / "x.pdf"
-    out.write_bytes(pdf.data)
-    assert "SECRET" not in tool("pdfdetach", "-list", str(out)) and b"SECRET-CONTENT" not in pdf.data
+    page = render_pdf('<html lang="de"><body><p>Hallo</p><img src="guide/images/willkommen.svg" alt="x"></body></html>',
+                      files, "ok")
+    assert page.pages == 1 and b"SECRET-CONTENT" not in page.data
+
+

@@ -9,6 +9,7 @@ import pytest
 
 from kkguide.project import load_project
 from kkguide.config import load_facts, make_language
+from kkguide.files import ProjectFiles
 from kkguide.markdown import FACT_REF, make_markdown
 from kkguide.render import body_html
 from kkguide.segments import extract
@@ -87,6 +88,6 @@ def test_raw_html_in_a_translation_is_escaped():
     project = load_project(FIXTURES / "mini")
     md = make_markdown()
     hostile = _translation(project, lambda s: s + ' <img src="file:///etc/passwd"><script>x</script>')
-    html = str(body_html(md, project.chapters[0].body, hostile, {"facts": load_facts(FIXTURES / "mini")}))
+    html = str(body_html(md, project.chapters[0].body, hostile, {"facts": load_facts(ProjectFiles.at(FIXTURES / "mini"))}))
     assert "<img src=\"file:///etc/passwd\"" not in html and "<script>" not in html
     assert "&lt;script&gt;" in html
