@@ -1,34 +1,46 @@
 # Two commands do everything on a fresh Debian machine:
-#   make guide   set-up + build the default guide into dist/
-#   make test    set-up + the whole test suite
+#   make guide   set-up for building + build the default guide into dist/
+#   make test    set-up for building and testing + the whole test suite
+# `make test` installs more than `make guide` (Chromium, qpdf, zbar, translate-toolkit and the
+# Python test tools): building the guide needs none of them.
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 KKGUIDE = $(VENV)/bin/kkguide
-STAMP   = $(VENV)/.kkguide-setup
+STAMP_BUILD = $(VENV)/.kkguide-setup-build
+STAMP_TEST  = $(VENV)/.kkguide-setup-test
+PYTEST_ARGS ?=
 
-.PHONY: guide test setup system-packages clean
+.PHONY: guide test setup setup-test system-packages clean
 
 # compileall: the workers start faster from bytecode, also where PYTHONDONTWRITEBYTECODE is set
 guide: setup
 	$(PY) -m compileall -q kkguide
 	$(KKGUIDE) build
 
-test: setup
+test: setup-test
 	$(PY) -m compileall -q kkguide
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(PYTEST_ARGS)
 
-setup: $(STAMP)
+setup: $(STAMP_BUILD)
+setup-test: $(STAMP_TEST)
 
-$(STAMP): pyproject.toml scripts/setup-system.sh
-	bash scripts/setup-system.sh
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP_BUILD): pyproject.toml scripts/setup-system.sh | $(VENV)/bin/python
+	bash scripts/setup-system.sh build
+	$(PY) -m pip install --quiet -e .
+	touch $(STAMP_BUILD)
+
+$(STAMP_TEST): pyproject.toml scripts/setup-system.sh | $(VENV)/bin/python
+	bash scripts/setup-system.sh test
 	$(PY) -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $(STAMP_BUILD) $(STAMP_TEST)
 
 system-packages:
-	bash scripts/setup-system.sh
+	bash scripts/setup-system.sh test
 
 clean:
 	rm -rf dist build .pytest_cache

@@ -1,23 +1,35 @@
 #!/usr/bin/env bash
 # Installs the Debian packages kkguide needs, or says exactly what to do where it cannot.
+#   setup-system.sh build   what building the guide needs (make guide)
+#   setup-system.sh test    that, plus the tools the test suite checks outputs with (make test)
 set -euo pipefail
+profile=${1:-build}
 
-PACKAGES=(
+BUILD=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint's text stack, hb-subset
   fonts-noto-core fonts-dejavu-core                      # Noto Sans, Naskh Arabic, Ethiopic ...
-  poppler-utils qpdf                                     # pdffonts, pdfinfo, pdftotext, qpdf --check
-  gettext                                                # msgfmt -c, msgmerge
-  translate-toolkit libxml2-utils zbar-tools             # pofilter, xmllint, zbarimg (checks in the tests)
+  gettext                                                # msgfmt -c, msgmerge, msgcat
+  poppler-utils                                          # pdftoppm: package thumbnails and proofs
+)
+TEST=(
+  qpdf                                                   # qpdf --check
+  translate-toolkit libxml2-utils zbar-tools             # pofilter, pocount, xmllint, zbarimg
   chromium                                               # browser tests of the web edition
 )
+
+case "$profile" in
+  build) PACKAGES=("${BUILD[@]}") ;;
+  test) PACKAGES=("${BUILD[@]}" "${TEST[@]}") ;;
+  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
-[ ${#missing[@]} -eq 0 ] && { echo "system packages: all present"; exit 0; }
+[ ${#missing[@]} -eq 0 ] && { echo "system packages ($profile): all present"; exit 0; }
 
-echo "system packages: installing ${missing[*]}"
+echo "system packages ($profile): installing ${missing[*]}"
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "No apt-get here. Install the equivalents of: ${missing[*]} with your package manager, then run make again." >&2
   exit 1
