@@ -57,7 +57,12 @@ def _descendants(box):
 
 
 def _anchor_pages(document) -> dict[str, int]:
-    return {name: number for number, page in enumerate(document.pages, start=1) for name in page.anchors}
+    """Page number (1-based, as counter(page) counts) where each anchor first appears."""
+    found: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for name in page.anchors:
+            found.setdefault(name, number)
+    return found
 
 
 def _element_text(element) -> str:
