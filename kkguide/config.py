@@ -24,6 +24,7 @@ FACT_KINDS = {"phone": "phone", "phone2": "phone", "fax": "phone", "email": "ema
               "courses_url": "url"}
 FACT_META = {"source", "checked"}
 _FACT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_PROFILE_PATH = re.compile(r"^styles/[A-Za-z0-9._/-]+$")
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Language:
 LANGUAGE_OVERRIDES = {
     "prs": ("دری", "rtl", "fa_AF"),
     "kmr": ("Kurdî (Kurmancî)", "ltr", "ku"),
-    "ckb": ("کوردی (سۆرانی)", "rtl", "ckb"),
+    "ckb": ("کوردی سۆرانی", "rtl", "ckb"),
     "fa": ("فارسی", "rtl", "fa"),
     "de-x-easy": ("Einfaches Deutsch", "ltr", "de"),
 }
@@ -184,7 +185,7 @@ def load_config(root: Path) -> GuideConfig:
     if not files.is_file(GUIDE_FILE, "guide configuration"):
         raise KkguideError("not found: this folder is not a kkguide project "
                            "(run kkguide in the project folder, or name it with -C DIR)", files.real / GUIDE_FILE)
-    doc = load_yaml(files.read_text(GUIDE_FILE, "config"), GUIDE_FILE)
+    doc = load_yaml(files.read_text(GUIDE_FILE), GUIDE_FILE)
     data = doc.data
     check_keys(doc, data, (), {"title", "subtitle", "publisher", "publisher_address", "stand",
                                "source_language", "languages", "editions", "default_editions"},
@@ -279,7 +280,8 @@ def _editions(doc: Located, data: object, files: ProjectFiles) -> dict[str, Edit
         if isinstance(dpi, bool) or not isinstance(dpi, int) or dpi < 72:
             raise KkguideError("'min_dpi' must be a whole number of at least 72", doc.path, doc.line(*key, "min_dpi"))
         profile = spec["output_profile"]
-        if not isinstance(profile, str) or not profile.startswith("styles/") or not _project_file(files, profile, doc, key):
+        if (not isinstance(profile, str) or not _PROFILE_PATH.match(profile)
+                or not _project_file(files, profile, doc, key)):
             raise KkguideError(f"output profile '{profile}' not found (an ICC file under styles/)",
                                doc.path, doc.line(*key, "output_profile"))
         editions[name] = Edition(name=name, page_size=size, bleed_mm=float(bleed), crop_marks=marks,
@@ -297,7 +299,7 @@ def _project_file(files: ProjectFiles, rel: str, doc: Located, key: tuple) -> bo
 def load_facts(files: ProjectFiles) -> Facts:
     if not files.is_file(FACTS_FILE, "facts file"):
         raise KkguideError("facts file not found", FACTS_FILE)
-    doc = load_yaml(files.read_text(FACTS_FILE, "config"), FACTS_FILE)
+    doc = load_yaml(files.read_text(FACTS_FILE), FACTS_FILE)
     if not isinstance(doc.data, dict):
         raise KkguideError("expected a mapping of fact ids", doc.path, 1)
     entries: dict[str, Fact] = {}
