@@ -23,7 +23,7 @@ from .cache import Cache, CachedPdf, common_digest, job_key, sources_digest
 from .catalogs import po_file
 from .config import Edition, GuideConfig, Language, load_config
 from .errors import KkguideError
-from .fsio import output_lock
+from .fsio import check_output, output_lock
 
 # Only what planning and the cache lookup need is imported with this module: a build starts its
 # workers first and imports the validating and rendering stages (~0.2 s) while they start up.
@@ -360,6 +360,7 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
     ``step``: called before each publishing step (tests stop a build there)."""
     config = load_config(root)
     jobs = plan(config, languages, editions)
+    check_output(out)
     cache = Cache(out)
     sources = sources_digest(config.files)
     common = common_digest(sources, warm.runtime if warm else None)
