@@ -45,7 +45,7 @@ class Language:
 # own (fa_AF is Persian as used in Afghanistan).
 LANGUAGE_OVERRIDES = {
     "prs": ("دری", "rtl", "fa_AF"),
-    "kmr": ("Kurdî (Kurmancî)", "ltr", "ku"),
+    "kmr": ("Kurdî Kurmancî", "ltr", "ku"),
     "ckb": ("کوردی سۆرانی", "rtl", "ckb"),
     "fa": ("فارسی", "rtl", "fa"),
     "de-x-easy": ("Einfaches Deutsch", "ltr", "de"),
