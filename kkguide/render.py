@@ -113,10 +113,10 @@ def _top_level_blocks(tokens: list) -> list[list]:
 def bilingual_body_html(md: MarkdownIt, body: str, translation: Translation, env: dict) -> Markup:
     """German and the target language block by block: the German original first, marked German."""
     lang = translation.language
-    original = _top_level_blocks(md.parse(body, {**env, "locale": translation.source_language}))
+    de_env = {**env, "locale": translation.source_language}   # facts in the original in German style
+    original = _top_level_blocks(md.parse(body, de_env))
     translated = _top_level_blocks(translated_tokens(md, body, translation, env))
     pairs = []
-    de_env = {**env, "locale": translation.source_language}
     for de_block, tr_block in zip(original, translated):
         de_html = md.renderer.render(de_block, md.options, de_env)
         tr_html = md.renderer.render(tr_block, md.options, env)
