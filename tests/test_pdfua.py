@@ -33,7 +33,10 @@ def screen(tmp_path_factory) -> Path:
 
 
 def _pdf(screen: Path, lang: str) -> Path:
-    return screen / lang / f"kreis-kleve-welcome-guide-{lang}-screen.pdf"
+    path = screen / lang / f"kreis-kleve-welcome-guide-{lang}-screen.pdf"
+    if not path.is_file():  # the build says which and why (min_coverage); nothing to check
+        pytest.skip(f"{lang} not built: below guide.yml min_coverage")
+    return path
 
 
 @pytest.mark.slow
