@@ -227,7 +227,7 @@ def check_cmd(root: Path, langs: tuple[str, ...]) -> None:
     for lang in targets:
         catalog = load_catalog(config.files, lang.code)
         for entry in catalog.entries.values():
-            if entry.msgid not in current or not entry.msgstr or entry.fuzzy:
+            if entry.key not in current or not entry.msgstr or entry.fuzzy:
                 continue
             for problem in problems(entry.msgid, entry.msgstr):
                 click.echo(f"{catalog.path}:{entry.line}: {lang.code}: {problem}")
@@ -263,8 +263,9 @@ def export_cmd(root: Path, lang: str, fmt: str, out: Path | None) -> None:
 @translate_group.command("import")
 @project_option
 @click.option("--lang", "-l", "lang", required=True, help="Language code.")
+@click.option("--translator", default="", help="Who translated (default: the file's Last-Translator or XLIFF phase contact).")
 @click.argument("returned", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_cmd(root: Path, lang: str, returned: Path) -> None:
+def import_cmd(root: Path, lang: str, translator: str, returned: Path) -> None:
     """Merge a returned PO or XLIFF file into the catalog, through the same checks as the build."""
     from .catalogs import po_file
     from .handoff import import_file
@@ -272,11 +273,12 @@ def import_cmd(root: Path, lang: str, returned: Path) -> None:
 
     project = load_project(root)
     code = project.config.language(lang).code
-    report = import_file(project.config.files, code, returned)
+    report = import_file(project.config.files, code, returned, translator)
     for line in report.problems:
         click.echo(line)
+    who = f", translator {report.translator}" if report.translator else ", translator not named (--translator)"
     click.echo(f"{po_file(code)}: imported {report.imported}, unchanged {report.unchanged}, "
-               f"empty {report.empty}, not taken {len(report.problems)}")
+               f"empty {report.empty}, not taken {len(report.problems)}, notes kept {report.notes}{who}")
     if report.problems:
         raise KkguideError(f"{len(report.problems)} problem(s): those units were not imported (listed above)")
 
@@ -381,8 +383,8 @@ def status_cmd(root: Path, fmt: str, chapters: bool) -> None:
     for lang in config.target_languages:
         catalog = load_catalog(config.files, lang.code)
         translation = translation_for(project, lang, catalog)
-        row = _status_row(lang.code, translation.coverage, catalog.is_draft, config.required_coverage(lang.code))
-        row["chapters"] = {cid or "(cover and pages)": _status_row(lang.code, cov, catalog.is_draft, 0)
+        row = _status_row(lang.code, translation.coverage, translation.draft, config.required_coverage(lang.code))
+        row["chapters"] = {cid or "(cover and pages)": _status_row(lang.code, cov, translation.draft, 0)
                            for cid, cov in translation.chapters.items()}
         rows.append(row)
     if fmt == "json":

@@ -14,7 +14,7 @@ from .images import image_problem
 from .frozen import FrozenMap
 from .markdown import fact_refs, make_markdown
 from .render import ui_messages
-from .segments import Segment, extract, guide_messages, image_sources
+from .segments import Key, Segment, assign_contexts, extract, guide_messages, image_sources
 from .sources import Chapter, load_chapters
 from .translate import Translation, translate
 
@@ -38,8 +38,9 @@ class Project:
         return self.config.root
 
     @property
-    def messages(self) -> frozenset[str]:
-        return frozenset(s.msgid for s in self.segments) | frozenset(u.msgid for u in self.ui)
+    def messages(self) -> frozenset[Key]:
+        """Every message of the guide, as (msgctxt, msgid)."""
+        return frozenset(s.key for s in self.segments) | frozenset(u.key for u in self.ui)
 
 
 def load_project(root: Path, config: GuideConfig | None = None) -> Project:
@@ -66,7 +67,8 @@ def load_project(root: Path, config: GuideConfig | None = None) -> Project:
             if cid not in ids:
                 raise KkguideError(f"handout profile '{name}' names chapter '{cid}', which does not exist",
                                    config.located.path, config.located.line("handout_profiles", name, index))
-    return Project(config, facts, chapters, tuple(segments), ui_messages(config.files), tuple(images))
+    segs, ui = assign_contexts(segments, ui_messages(config.files))
+    return Project(config, facts, chapters, segs, ui, tuple(images))
 
 
 def _check_sizes(chapter: Chapter, segments: tuple[Segment, ...]) -> None:
