@@ -7,7 +7,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from conftest import REPO, tool
+from conftest import REPO, tool, venv_tool
 
 AR = "translations/ar/LC_MESSAGES/guide.po"
 PARA = "Melden Sie Ihre Wohnung innerhalb von zwei Wochen an.\nDas Bürgerbüro hilft Ihnen."
@@ -119,7 +119,7 @@ POFILTER_TESTS = ["urls", "emails", "xmltags", "newlines", "escapes", "doublespa
                          ids=str)
 def test_every_shipped_catalog_passes_pofilter(po: Path, tmp_path):
     out = tmp_path / "failures.po"
-    args = ["pofilter", "--nofuzzy", "--progress=none"] + [f"-t{t}" for t in POFILTER_TESTS]
+    args = [venv_tool("pofilter"), "--nofuzzy", "--progress=none"] + [f"-t{t}" for t in POFILTER_TESTS]
     tool(*args, str(REPO / po), str(out))
     failures = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("# (pofilter)")] \
         if out.exists() else []
