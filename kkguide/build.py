@@ -119,6 +119,7 @@ def check_fonts(project: Project, translations: Sequence[Translation], stacks: F
         for rendition in translation.texts.values():
             texts.setdefault(rendition.lang, []).append(rendition.text)
         texts[translation.language.code].extend(fixed)
+        texts[translation.language.code].extend(translation.reviewers)   # named in the imprint
     from .fontcheck import check_texts, read_stacks
 
     check_texts(stacks or read_stacks(project.config.files), texts)

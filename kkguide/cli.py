@@ -366,14 +366,36 @@ def web_cmd(root: Path, out: Path | None) -> None:
                + (f"; not published (below min_coverage): {', '.join(site.skipped)}" if site.skipped else ""))
 
 
+@main.command("review")
+@project_option
+@click.option("--lang", "-l", "lang", required=True, help="Language code.")
+@click.option("--reviewer", required=True, help="Name of the person who checked the translation.")
+@click.option("--chapter", "chapters", multiple=True,
+              help="Chapter id to sign off (repeatable; 'pages' = cover, labels, imprint; default: all).")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Review date (default: today).")
+def review_cmd(root: Path, lang: str, reviewer: str, chapters: tuple[str, ...], day) -> None:
+    """Record that a person reviewed the printed translations; the draft badge goes once all are."""
+    from .project import load_project
+    from .review import sign_off
+
+    project = load_project(root)
+    code = project.config.language(lang).code
+    report = sign_off(project, code, reviewer, day.date() if day else dt.date.today(), chapters)
+    click.echo(f"{report.path}: reviewed {report.reviewed}, already reviewed {report.already}, "
+               f"not printed (fuzzy, untranslated or refused) {report.not_printed}")
+    click.echo("every printed message is reviewed: the draft badge is lifted" if report.complete else
+               f"{report.remaining} printed message(s) still without a review: the translation stays a draft")
+
+
 @main.command("status")
 @project_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--chapters", is_flag=True, help="One row per language and chapter.")
 def status_cmd(root: Path, fmt: str, chapters: bool) -> None:
-    """Per language (and chapter): translated, fuzzy and untranslated messages and words.
+    """Per language (and chapter): reviewed, translated, fuzzy and untranslated messages and words.
 
-    Fuzzy never counts as done: it is printed in German until a translator confirms it."""
+    Fuzzy never counts as done: it is printed in German until a translator confirms it.
+    "reviewed" counts translated messages a reviewer signed off (kkguide review)."""
     from .catalogs import load_catalog
     from .project import load_project, translation_for
 
@@ -390,7 +412,8 @@ def status_cmd(root: Path, fmt: str, chapters: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    header = f"{'lang':<5} {'chapter':<18} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'words done':>12} {'%':>6}  state"
+    header = (f"{'lang':<5} {'chapter':<18} {'reviewed':>8} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} "
+              f"{'words done':>12} {'%':>6}  state")
     click.echo(header)
     click.echo("-" * len(header))
     for row in rows:
@@ -413,7 +436,7 @@ def _state(row: dict) -> str:
 
 def _status_line(row: dict, name: str, state: str) -> None:
     words = f"{row['translated_words']}/{row['words']}"
-    click.echo(f"{row['language']:<5} {name[:18]:<18} {row['translated']:>10} {row['fuzzy']:>6} "
+    click.echo(f"{row['language']:<5} {name[:18]:<18} {row['reviewed']:>8} {row['translated']:>10} {row['fuzzy']:>6} "
                f"{row['untranslated']:>9} {words:>12} {row['percent']:>5.1f}%  {state}".rstrip())
 
 

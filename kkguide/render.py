@@ -193,6 +193,10 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
         draft=translation.draft if lang.code != config.source_language.code else not config.reviewed,
         is_source=lang.code == config.source_language.code,
         fallbacks=translation.coverage.fallbacks,
+        # the imprint names who signed the translation off, once every printed message is reviewed
+        reviewed_by=", ".join(translation.reviewers) if not translation.draft else "",
+        reviewed_on=format_date(translation.reviewed_on, format="long", locale=lang.cldr)
+        if translation.reviewed_on and not translation.draft else "",
         fact=lambda ref: Markup(md.renderInline("{{%s}}" % ref, env)),
         facts_checked=format_date(facts.oldest_check(config.stand), format="long", locale=lang.cldr),
         csp=CSP,
