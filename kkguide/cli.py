@@ -213,28 +213,77 @@ def update_cmd(root: Path, langs: tuple[str, ...]) -> None:
 @main.command("check")
 @project_option
 @click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all targets).")
-def check_cmd(root: Path, langs: tuple[str, ...]) -> None:
-    """Check every translation against its German source: references, numbers, URLs, Markdown."""
+@click.option("--no-spelling", is_flag=True, help="Skip the hunspell spelling report.")
+def check_cmd(root: Path, langs: tuple[str, ...], no_spelling: bool) -> None:
+    """Check every translation against its German source: references, numbers, URLs, Markdown
+    (refused by the build), the language of each message and the glossary (errors here), and
+    spelling (a report)."""
     from .catalogs import load_catalog
-    from .checks import problems
+    from .checks import problems, prose
+    from .glossary import load_glossary, glossary_problems
+    from .langcheck import MIN_LETTERS, wrong_language
     from .project import load_project
+    from .spelling import misspelled, words
 
     project = load_project(root)
     config = project.config
     targets = config.targets(langs)
+    glossary = load_glossary(config.files, {lang.code for lang in config.languages})
+    wording = set().union(*(words(w) for t in glossary.terms for w in t.required.values())) if glossary.terms else set()
+    codes = tuple(lang.code for lang in config.target_languages)
     current = project.messages
-    count = 0
+    refused = wrong = terms = spelled = 0
+    unchecked = []
     for lang in targets:
         catalog = load_catalog(config.files, lang.code)
-        for entry in catalog.entries.values():
-            if entry.key not in current or not entry.msgstr or entry.fuzzy:
-                continue
+        entries = [e for e in catalog.entries.values() if e.key in current and e.msgstr and not e.fuzzy]
+        for entry in entries:
+            where = f"{catalog.path}:{entry.line}: {lang.code}"
             for problem in problems(entry.msgid, entry.msgstr):
-                click.echo(f"{catalog.path}:{entry.line}: {lang.code}: {problem}")
-                count += 1
-    if count:
-        raise KkguideError(f"{count} problem(s) in {len(targets)} catalog(s); these translations are not used")
-    click.echo(f"checked {len(targets)} catalog(s): no problems")
+                click.echo(f"{where}: {problem}")
+                refused += 1
+            found = wrong_language(lang.code, codes, prose(entry.msgid, entry.msgstr))
+            if entry.msgstr == entry.msgid and sum(ch.isalpha() for ch in entry.msgid) >= MIN_LETTERS:
+                found = "the German source, copied unchanged"
+            if found:
+                click.echo(f"{where}: wrong language: this reads as {found}")
+                wrong += 1
+            for problem in glossary_problems(glossary, lang.code, entry.msgid, entry.msgstr):
+                click.echo(f"{where}: {problem}")
+                terms += 1
+        if no_spelling:
+            continue
+        unknown = misspelled(lang.code, [prose(e.msgid, e.msgstr) for e in entries])
+        if unknown is None:
+            unchecked.append(lang.code)
+            continue
+        for entry, bad in zip(entries, unknown):
+            bad = [w for w in bad if w.casefold() not in wording]
+            if bad:
+                click.echo(f"{catalog.path}:{entry.line}: {lang.code}: spelling (report only): {', '.join(bad)}")
+                spelled += 1
+    if unchecked:
+        click.echo(f"spelling not checked (no hunspell dictionary installed): {', '.join(unchecked)}")
+    click.echo(f"checked {len(targets)} catalog(s): {refused} refused by the build, {wrong} in the wrong language, "
+               f"{terms} glossary, {spelled} with spelling to look at")
+    if refused or wrong:
+        raise KkguideError(f"{refused + wrong} problem(s) in {len(targets)} catalog(s)"
+                           + ("; the refused translations are not used" if refused else ""))
+
+
+@main.command("glossary")
+@project_option
+@click.option("--tbx", "tbx_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the glossary as TBX (for CAT tools) to this file.")
+def glossary_cmd(root: Path, tbx_path: Path) -> None:
+    """Export guide/glossary.yml as TBX."""
+    from .fsio import atomic_write
+    from .glossary import load_glossary, tbx_text
+
+    config = load_config(root)
+    glossary = load_glossary(config.files, {lang.code for lang in config.languages})
+    atomic_write(tbx_path, tbx_text(glossary, config.source_language.code).encode("utf-8"))
+    click.echo(f"{tbx_path}: {len(glossary.terms)} terms")
 
 
 @main.group("translate", context_settings=CONTEXT)
