@@ -220,7 +220,7 @@ def check_cmd(root: Path, langs: tuple[str, ...], no_spelling: bool) -> None:
     spelling (a report)."""
     from .catalogs import load_catalog
     from .checks import problems, prose
-    from .glossary import load_glossary, glossary_problems
+    from .glossary import glossary_problems
     from .langcheck import MIN_LETTERS, wrong_language
     from .project import load_project
     from .spelling import misspelled, words
@@ -228,7 +228,7 @@ def check_cmd(root: Path, langs: tuple[str, ...], no_spelling: bool) -> None:
     project = load_project(root)
     config = project.config
     targets = config.targets(langs)
-    glossary = load_glossary(config.files, {lang.code for lang in config.languages})
+    glossary = project.glossary
     wording = set().union(*(words(w) for t in glossary.terms for w in t.required.values())) if glossary.terms else set()
     codes = tuple(lang.code for lang in config.target_languages)
     current = project.messages

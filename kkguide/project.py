@@ -12,6 +12,7 @@ from .errors import KkguideError
 from .files import ProjectFiles
 from .images import image_problem
 from .frozen import FrozenMap
+from .glossary import Glossary, load_glossary
 from .markdown import fact_refs, make_markdown
 from .render import ui_messages
 from .segments import Key, Segment, assign_contexts, extract, guide_messages, image_sources
@@ -32,6 +33,7 @@ class Project:
     segments: tuple[Segment, ...]
     ui: tuple[UiMessage, ...]
     images: tuple[str, ...] = ()     # every image the chapters place (guide/images/...), checked
+    glossary: Glossary = Glossary(())   # guide/glossary.yml, checked
 
     @property
     def root(self) -> Path:
@@ -68,7 +70,8 @@ def load_project(root: Path, config: GuideConfig | None = None) -> Project:
                 raise KkguideError(f"handout profile '{name}' names chapter '{cid}', which does not exist",
                                    config.located.path, config.located.line("handout_profiles", name, index))
     segs, ui = assign_contexts(segments, ui_messages(config.files))
-    return Project(config, facts, chapters, segs, ui, tuple(images))
+    glossary = load_glossary(config.files, {lang.code for lang in config.languages})
+    return Project(config, facts, chapters, segs, ui, tuple(images), glossary)
 
 
 def _check_sizes(chapter: Chapter, segments: tuple[Segment, ...]) -> None:
