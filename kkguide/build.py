@@ -23,7 +23,7 @@ from .cache import Cache, CachedPdf, common_digest, job_key, sources_digest
 from .catalogs import po_file
 from .config import Edition, GuideConfig, Language, load_config
 from .errors import KkguideError
-from .fsio import output_lock
+from .fsio import check_output, output_lock
 
 # Only what planning and the cache lookup need is imported with this module: a build starts its
 # workers first and imports the validating and rendering stages (~0.2 s) while they start up.
@@ -81,9 +81,12 @@ class Skipped:
     job: Job
     percent: float
     required: float
+    why: str = ""      # another policy than coverage (readability), said in full
 
     @property
     def reason(self) -> str:
+        if self.why:
+            return f"{self.job.language.code} ({self.job.language.name}) not built: {self.why}"
         return (f"{self.job.language.code} ({self.job.language.name}) not built: "
                 f"{self.percent:.1f} % translated, guide.yml min_coverage needs {self.required:g} %")
 
@@ -361,6 +364,7 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
     ``step``: called before each publishing step (tests stop a build there)."""
     config = load_config(root)
     jobs = plan(config, languages, editions)
+    check_output(out)
     cache = Cache(out)
     sources = sources_digest(config.files)
     common = common_digest(sources, warm.runtime if warm else None)
@@ -400,6 +404,13 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
                 required = config.required_coverage(job.language.code)
                 if translation.coverage.percent < required:
                     skipped.append(Skipped(job, translation.coverage.percent, required))
+                    report(job)
+                    continue
+                from .readability import policy_problems
+
+                too_hard = policy_problems(config, project.segments, translation)
+                if too_hard:
+                    skipped.append(Skipped(job, translation.coverage.percent, required, too_hard[0]))
                     report(job)
                     continue
                 check_fonts(project, [translation], stacks)

@@ -145,4 +145,28 @@ def render_pdf(html: str, files: ProjectFiles, label: str, variant: str | None =
     broken = [m for m in collector.messages if m.startswith("Failed to load")]
     if broken:  # an allowed file that exists but cannot be decoded
         raise KkguideError(broken[0], label)
+    attached = embedded_files(data)
+    if attached:
+        raise KkguideError(f"the PDF would carry an embedded file ({attached[0]}): kkguide outputs never do", label)
     return RenderedPdf(data=data, pages=len(document.pages), warnings=tuple(collector.messages))
+
+
+def embedded_files(data: bytes) -> list[str]:
+    """Names of files embedded in a PDF: the EmbeddedFiles name tree, file attachment
+    annotations, associated files (/AF). kkguide's outputs must have none."""
+    import io
+
+    import pikepdf
+
+    found = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        names = pdf.Root.get("/Names")
+        if names is not None and "/EmbeddedFiles" in names:
+            found.append("EmbeddedFiles name tree")
+        if "/AF" in pdf.Root:
+            found.append("associated file (/AF) of the document")
+        for number, page in enumerate(pdf.pages, 1):
+            for annot in page.obj.get("/Annots") or []:
+                if annot.get("/Subtype") == "/FileAttachment":
+                    found.append(f"file attachment annotation on page {number}")
+    return found
