@@ -86,7 +86,9 @@ def problems(msgid: str, msgstr: str) -> list[str]:
 
 _PARENTHESES = re.compile(r"\([^()]*\)|«[^»]*»")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
-_WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+# a word: letters with their combining marks (Arabic shadda and vowels, Devanagari ...) and joiners
+_MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d"
+_WORD_RE = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_MARKS}])*(?:[-'’][^\W\d_]+)*")
 
 
 def prose(msgid: str, msgstr: str) -> str:

@@ -302,8 +302,10 @@ def _safe_tree(data: bytes, shown: str) -> None:
         message = re.sub(r",? line \d+, column \d+$", "", str(exc.msg))
         raise KkguideError(f"invalid XLIFF: {message}", shown, exc.lineno) from None
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        at = data.find(b"<!DOCTYPE")
         raise KkguideError("XLIFF with a DOCTYPE or entity declarations is not accepted "
-                           "(entities can read files or expand without limit)", shown, 1)
+                           "(entities can read files or expand without limit)", shown,
+                           data[:at].count(b"\n") + 1 if at >= 0 else 1)
     root = tree.getroot()
     if etree.QName(root).localname != "xliff" or not (root.get("version") or "").startswith("1."):
         raise KkguideError("not an XLIFF 1.x file (expected <xliff version=\"1.2\">)", shown, root.sourceline)

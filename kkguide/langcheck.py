@@ -86,4 +86,6 @@ def wrong_language(target: str, guide_languages: tuple[str, ...], prose: str) ->
     best = values[0]
     if best.value < MIN_CONFIDENCE or best.language == _language(target):
         return None
+    if _language(target) is None and best.language not in (_language("de"), _language("en")):
+        return None    # a language lingua does not know resembles some other one: only German/English count
     return best.language.name.capitalize()

@@ -15,12 +15,13 @@ import subprocess
 from pathlib import Path
 from typing import Sequence
 
+from .checks import _WORD_RE as _WORD
+
 DICTIONARY_DIR = Path("/usr/share/hunspell")
 # kkguide language -> hunspell dictionary (Debian packages hunspell-<lang>)
 DICTIONARIES = {"en": "en_GB", "ar": "ar", "uk": "uk_UA", "tr": "tr_TR", "nl": "nl_NL", "fr": "fr_FR",
                 "pl": "pl_PL", "ro": "ro_RO", "bg": "bg_BG", "ru": "ru_RU", "kmr": "kmr_Latn", "de-x-easy": "de_DE",
                 "sq": "sq_AL"}
-_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 
 def dictionary(code: str) -> Path | None:
