@@ -122,6 +122,7 @@ def check_fonts(project: Project, translations: Sequence[Translation], stacks: F
         for rendition in translation.texts.values():
             texts.setdefault(rendition.lang, []).append(rendition.text)
         texts[translation.language.code].extend(fixed)
+        texts[translation.language.code].extend(translation.reviewers)   # named in the imprint
     from .fontcheck import check_texts, read_stacks
 
     check_texts(stacks or read_stacks(project.config.files), texts)
@@ -212,8 +213,8 @@ EDITION_WEIGHT = {"print": 2.2, "office-booklet": 1.5, "bilingual": 2.0}  # vs s
 def _estimate(project: Project, job: Job, catalog: Catalog | None) -> float:
     """Relative work of a job that has never been timed: the characters it prints (the German
     text where a message is not translated), times its edition's weight."""
-    translated = {e.msgid: e.msgstr for e in catalog.entries.values() if e.msgstr and not e.fuzzy} if catalog else {}
-    chars = sum(len(translated.get(s.msgid) or s.msgid) for s in project.segments)
+    translated = {e.key: e.msgstr for e in catalog.entries.values() if e.msgstr and not e.fuzzy} if catalog else {}
+    chars = sum(len(translated.get(s.key) or s.msgid) for s in project.segments)
     return chars * EDITION_WEIGHT.get(job.edition.name, 1.0)
 
 
