@@ -96,16 +96,17 @@ DRAFT_SUFFIX = "-DRAFT"
 def draft_reasons(project, languages) -> tuple[str, ...]:
     """Why an order of ``languages`` is not final: an unreviewed German source, draft catalogs,
     printed facts nobody confirmed. Empty when every part has been signed off."""
-    from .project import load_catalogs
+    from .project import load_catalogs, translation_for
 
     config = project.config
     reasons = []
     if not config.reviewed:
         reasons.append(f"the German text is not reviewed ({config.located.path}: reviewed is not true)")
     catalogs = load_catalogs(project, languages)
-    drafts = sorted(code for code, cat in catalogs.items() if cat is not None and cat.is_draft)
+    drafts = sorted(code for code, cat in catalogs.items()
+                    if cat is not None and translation_for(project, config.language(code), cat).draft)
     if drafts:
-        reasons.append(f"draft translations (catalog header X-Kkguide-Review: draft): {', '.join(drafts)}")
+        reasons.append(f"draft translations (not every printed message reviewed, kkguide review): {', '.join(drafts)}")
     flagged = project.facts.flagged(project.printed_facts())
     if flagged:
         kinds = sorted({f.record.flag for f in flagged})

@@ -8,6 +8,9 @@ import re
 import zipfile
 
 import pytest
+from click.testing import CliRunner
+
+from kkguide.cli import main
 
 from kkguide.package import binding_for, load_order
 from conftest import make_printable, tool
@@ -30,9 +33,9 @@ def sign_off(root):
     (the fixture's facts are all verified)."""
     guide = root / "guide/guide.yml"
     guide.write_text(guide.read_text() + "reviewed: true\n")
-    po = root / "translations/ar/LC_MESSAGES/guide.po"
-    po.write_text(po.read_text(encoding="utf-8").replace("X-Kkguide-Review: draft", "X-Kkguide-Review: "
-                                                         "Test Reviewer, 2026-01-12"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["-C", str(root), "review", "--lang", "ar", "--reviewer", "Test Reviewer",
+                                       "--date", "2026-01-12"])
+    assert result.exit_code == 0 and "the draft badge is lifted" in result.output, result.output
     return root
 
 
