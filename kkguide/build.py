@@ -433,10 +433,10 @@ class Renderer:
 
     def _feed(self) -> None:
         while (item := self._take()) is not None:
-            future = self.pool.submit(_render_in_worker, self.project, *item)
-            with self._lock:
-                self._futures.append(future)
             try:
+                future = self.pool.submit(_render_in_worker, self.project, *item)
+                with self._lock:
+                    self._futures.append(future)
                 self._record(item[0], future.result())
             except BaseException as exc:  # noqa: BLE001 - handed to the build's thread below
                 self._fail(exc)
@@ -471,10 +471,12 @@ def job_inputs_for(config: GuideConfig, jobs: Sequence[Job], common: Mapping[str
 
 def common_inputs(config: GuideConfig) -> dict[str, str]:
     """What every job of the guide is made from: its sources, the fonts of its font stacks, code."""
-    from .fontcheck import read_stacks
+    from .fontcheck import CSS_FILE, read_stacks
 
-    stacks = read_stacks(config.files)
-    families = {*stacks.default, *(f for stack in stacks.by_lang.values() for f in stack)}
+    families: set[str] = set()
+    if config.files.is_file(CSS_FILE, "style"):  # a missing style sheet is reported by validation
+        stacks = read_stacks(config.files)
+        families = {*stacks.default, *(f for stack in stacks.by_lang.values() for f in stack)}
     return {**source_digests(config.files), **font_files(families), CODE: code_digest()}
 
 

@@ -226,7 +226,7 @@ class Cache:
             meta = {"sha256": hashlib.sha256(entry.data).hexdigest(), "pages": entry.pages,
                     "warnings": list(entry.warnings), "coverage": dict(entry.coverage),
                     "job": label, "inputs": dict(inputs.items)}
-            atomic_write(self.folder / f"{key}.json", json.dumps(meta, sort_keys=True).encode())
+            atomic_write(self.folder / f"{key}.json", json.dumps(meta).encode())
             index[label] = key
         if entries:
             atomic_write(self.folder / INDEX, (json.dumps(index, indent=1, sort_keys=True) + "\n").encode())
