@@ -270,6 +270,9 @@ def to_press(data: bytes, profile: bytes, condition: str) -> bytes:
             if group is not None and group.get("/CS") == "/DeviceRGB":
                 group.CS = pikepdf.Name.DeviceCMYK
         for intent in pdf.Root.get("/OutputIntents", []):
+            if "/DestOutputProfile" in intent:  # the profile file itself: WeasyPrint embeds Pillow's
+                # re-serialisation of it, twice the size (A2B/B2A tables no longer shared)
+                intent.DestOutputProfile.write(zlib.compress(profile), filter=pikepdf.Name.FlateDecode)
             intent.OutputConditionIdentifier = pikepdf.String(condition)
             intent.OutputCondition = pikepdf.String(condition)
             intent.RegistryName = pikepdf.String("http://www.color.org")

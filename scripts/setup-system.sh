@@ -15,6 +15,7 @@ TEST=(
   qpdf                                                   # qpdf --check
   translate-toolkit libxml2-utils zbar-tools             # pofilter, pocount, xmllint, zbarimg
   chromium                                               # browser tests of the web edition
+  argyll icc-profiles-free                               # profcheck, FOGRA39 data: output profile accuracy
 )
 
 case "$profile" in
