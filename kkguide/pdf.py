@@ -194,7 +194,8 @@ def with_bleed(layout: Layout, bleed_mm: float, profile: bytes, profile_name: st
     """The print edition's pages from ``layout``: the same laid-out pages, each with ``bleed_mm`` of
     bleed (MediaBox, TrimBox and BleedBox as WeasyPrint writes them for CSS ``bleed``), page
     backgrounds (the cover's tint) running into the bleed, and the output profile as the
-    document's device-cmyk profile (its OutputIntent). Bleed does not change the layout: CSS
+    document's device-cmyk profile (its OutputIntent; the profile's bytes are filled in by
+    ``kkguide.press.to_press``, which every print edition goes through). Bleed does not change the layout: CSS
     ``bleed`` only widens the page's painting area, so the pages need not be laid out again.
 
     WeasyPrint computes a page background's painting area at layout time; the print copy of each
@@ -217,8 +218,17 @@ def with_bleed(layout: Layout, bleed_mm: float, profile: bytes, profile_name: st
                 layers=[layer._replace(painting_area=area) for layer in box.background.layers])
         printed._page_box = box
         pages.append(printed)
-    cmyk = ColorProfile(io.BytesIO(profile), profile_name, "relative-colorimetric",
-                        (["c"], ["m"], ["y"], ["k"]))
+    class OutputProfile(ColorProfile):
+        """The output profile, embedded by kkguide.press as the file's own bytes (``content`` here
+        would be Pillow's re-serialisation: twice the size, and compressing it cost a third of
+        the print edition's write)."""
+
+        @property
+        def content(self):
+            return b""
+
+    cmyk = OutputProfile(io.BytesIO(profile), profile_name, "relative-colorimetric",
+                         (["c"], ["m"], ["y"], ["k"]))
     source = layout.document
     document = type(source)(pages, source.metadata, source.url_fetcher, source.font_config,
                             {"device-cmyk": cmyk}, "device-cmyk")

@@ -270,8 +270,8 @@ def to_press(data: bytes, profile: bytes, condition: str) -> bytes:
             if group is not None and group.get("/CS") == "/DeviceRGB":
                 group.CS = pikepdf.Name.DeviceCMYK
         for intent in pdf.Root.get("/OutputIntents", []):
-            if "/DestOutputProfile" in intent:  # the profile file itself: WeasyPrint embeds Pillow's
-                # re-serialisation of it, twice the size (A2B/B2A tables no longer shared)
+            if "/DestOutputProfile" in intent:  # the profile file itself (kkguide.pdf.with_bleed leaves
+                # it empty; WeasyPrint's own embedding is Pillow's re-serialisation, twice the size)
                 intent.DestOutputProfile.write(zlib.compress(profile), filter=pikepdf.Name.FlateDecode)
             intent.OutputConditionIdentifier = pikepdf.String(condition)
             intent.OutputCondition = pikepdf.String(condition)
