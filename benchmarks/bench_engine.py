@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/bench_engine.py [--baseline REV] [--runs 3] [--json FILE]
 
-The baseline is exported with ``git archive REV`` into a temp folder and run from there
-(PYTHONPATH), HEAD from this work tree; both with this venv's Python and libraries, each on a
+The baseline and HEAD (``--head``, default HEAD: commit first) are exported with
+``git archive REV`` into a temp folder and run from there (PYTHONPATH, current folder); both with this venv's Python and libraries, each on a
 copy of its own tree's guide. Every compared pair runs interleaved, run by run (HEAD, baseline,
 HEAD, baseline ...), and ratios are taken within a run: this 2-core machine is shared and
 drifts by several per cent over minutes. Each figure is a whole ``kkguide`` process: wall time
@@ -54,7 +54,8 @@ def run(code: Path, args: list[str], env: dict | None = None) -> tuple[float, fl
     the path."""
     environment = {**os.environ, "PYTHONPATH": str(code), **(env or {})}
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "kkguide.cli", *args], env=environment,
+    # run from the code's own folder: `python -m` puts the current folder first on the path
+    proc = subprocess.Popen([sys.executable, "-m", "kkguide.cli", *args], env=environment, cwd=code,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
@@ -127,6 +128,7 @@ def median(values):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--baseline", default="main")
+    parser.add_argument("--head", default="HEAD", help="the revision to measure (exported like the baseline)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--edition-lang", default="de")
@@ -137,13 +139,13 @@ def main() -> None:
         return
     rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", args.baseline], check=True,
                          capture_output=True, text=True).stdout.strip()
-    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], check=True,
+    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", args.head], check=True,
                           capture_output=True, text=True).stdout.strip()
     results: dict = {"baseline": rev, "head": head, "runs": args.runs}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         base_code = export(rev, tmp / "base-code")
-        codes = {"head": REPO, "base": base_code}
+        codes = {"head": export(head, tmp / "head-code"), "base": base_code}
         projects = {name: project_copy(code, tmp / f"{name}-project") for name, code in codes.items()}
 
         def build(name: str, *extra: str) -> tuple[float, float]:
@@ -174,9 +176,10 @@ def main() -> None:
                                                        for e, v in editions[n].items()), flush=True)
         results["editions"] = editions
 
-        env = {**os.environ, "PYTHONPATH": str(REPO), "BASE_PRESS": str(base_code / "kkguide/press.py")}
-        limit = json.loads(subprocess.run([sys.executable, __file__, "--limit-worker", str(projects["head"])],
-                                          env=env, check=True, capture_output=True, text=True).stdout)
+        env = {**os.environ, "PYTHONPATH": str(codes["head"]), "BASE_PRESS": str(base_code / "kkguide/press.py")}
+        limit = json.loads(subprocess.run([sys.executable, str(codes["head"] / "benchmarks/bench_engine.py"),
+                                           "--limit-worker", str(projects["head"])],
+                                          env=env, cwd=codes["head"], check=True, capture_output=True, text=True).stdout)
         results["limit"] = limit
 
         sizes = {}
