@@ -174,6 +174,7 @@ def watch_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out
             click.echo(f"not built: {cycle.error.format_message()}", err=True)
         else:
             _print_report(cycle.report, cycle.seconds, out, show_reused=not cycle.changed)
+            _print_reasons(cycle.report, verbose=False)
         click.echo(f"watching {', '.join(f + '/' for f in WATCHED)} (Ctrl-C to stop)", err=True)
 
     def stop(signum, frame):  # `kill`, a service manager or a closing session: stop as on Ctrl-C
