@@ -25,7 +25,7 @@ from .catalogs import po_file
 from .config import Edition, GuideConfig, Language, load_config
 from .errors import KkguideError
 from .frozen import FrozenMap
-from .fsio import output_lock
+from .fsio import check_output, output_lock
 
 # Only what planning and the cache lookup need is imported with this module: a build starts its
 # workers first and imports the validating and rendering stages (~0.2 s) while they start up.
@@ -84,9 +84,12 @@ class Skipped:
     job: Job
     percent: float
     required: float
+    why: str = ""      # another policy than coverage (readability), said in full
 
     @property
     def reason(self) -> str:
+        if self.why:
+            return f"{self.job.language.code} ({self.job.language.name}) not built: {self.why}"
         return (f"{self.job.language.code} ({self.job.language.name}) not built: "
                 f"{self.percent:.1f} % translated, guide.yml min_coverage needs {self.required:g} %")
 
@@ -493,6 +496,7 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
     build there)."""
     config = load_config(root)
     jobs = plan(config, languages, editions)
+    check_output(out)
     cache = Cache(out)
     common = common_inputs(config)
     inputs = job_inputs_for(config, jobs, common)
@@ -533,6 +537,14 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
                 if translation.coverage.percent < required:
                     for job in group.jobs:
                         skipped.append(Skipped(job, translation.coverage.percent, required))
+                        report(job)
+                    continue
+                from .readability import policy_problems
+
+                too_hard = policy_problems(config, project.segments, translation)
+                if too_hard:
+                    for job in group.jobs:
+                        skipped.append(Skipped(job, translation.coverage.percent, required, too_hard[0]))
                         report(job)
                     continue
                 check_fonts(project, [translation], stacks)

@@ -218,6 +218,8 @@ def validate(text: str, shown: str) -> None:
 
 
 MAX_TRANSLATION_CHARS = 16_000     # four times the longest German message kkguide accepts
+TRANSLATION_RATIO = 5              # a translation at most 5 times as long as its source ...
+TRANSLATION_SLACK = 400            # ... or this many characters, for very short sources
 
 
 def load_catalog(files: ProjectFiles, lang: str) -> Catalog:
@@ -236,19 +238,22 @@ def load_catalog(files: ProjectFiles, lang: str) -> Catalog:
         if e.obsolete or not e.msgid:
             continue
         line = msgstr_line(lines, e.linenum)
-        check_message(e.msgstr, shown, line, "translation")
+        check_message(e.msgstr, shown, line, "translation", e.msgid)
         entries[e.msgid] = Entry(e.msgid, e.msgstr, "fuzzy" in e.flags, line)
     return Catalog(lang=lang, path=shown, entries=FrozenMap(entries),
                    review=po.metadata.get(REVIEW_HEADER, DRAFT))
 
 
-def check_message(text: str, shown: str, line: int, what: str) -> None:
-    """A translation within the length limit and free of control characters (escapes such as
+def check_message(text: str, shown: str, line: int, what: str, source: str = "") -> None:
+    """A translation within the length limits and free of control characters (escapes such as
     ``\\b`` or ``\\f`` in a PO string decode to them)."""
     if "\r" in text:
         raise KkguideError(f"{what}: carriage return (\\r) inside the text", shown, line)
-    if len(text) > MAX_TRANSLATION_CHARS:
-        raise KkguideError(f"{what} of {len(text):,} characters (at most {MAX_TRANSLATION_CHARS:,})", shown, line)
+    limit = min(MAX_TRANSLATION_CHARS, max(TRANSLATION_SLACK, TRANSLATION_RATIO * len(source)))
+    if len(text) > limit:
+        raise KkguideError(f"{what} of {len(text):,} characters for a source of {len(source):,} "
+                           f"(at most {limit:,}: {TRANSLATION_RATIO} times the source, at least "
+                           f"{TRANSLATION_SLACK}, never more than {MAX_TRANSLATION_CHARS:,})", shown, line)
     match = find_control(text)
     if match:
         raise KkguideError(f"{what}: {describe_char(match.group())}: control characters are not allowed", shown, line)

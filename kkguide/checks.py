@@ -66,6 +66,13 @@ def problems(msgid: str, msgstr: str) -> list[str]:
         found.append(f"URLs or e-mails differ: source has {_describe(urls_src)}, translation has {_describe(urls_tr)}")
     if numbers(msgid) != numbers(msgstr):
         found.append(f"numbers differ: source has {_describe(numbers(msgid))}, translation has {_describe(numbers(msgstr))}")
+    depth = 0
+    for ch in msgstr:  # isolates (U+2066-2068 ... U+2069) must be closed within the message
+        depth += 1 if ch in "\u2066\u2067\u2068" else (-1 if ch == "\u2069" else 0)
+        if depth < 0:
+            break
+    if depth:
+        found.append("unbalanced bidi isolates (U+2066–U+2069) in the translation")
     if "\n" in msgstr:
         found.append("line break inside the translation (a blank line would cut the message)")
     if _HTML.search(msgstr) and not _HTML.search(msgid):

@@ -24,6 +24,7 @@ FACT_KINDS = {"phone": "phone", "phone2": "phone", "fax": "phone", "email": "ema
               "courses_url": "url"}
 FACT_META = {"source", "checked"}
 _FACT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_PROFILE_PATH = re.compile(r"^styles/[A-Za-z0-9._/-]+$")
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ class Language:
 # own (fa_AF is Persian as used in Afghanistan).
 LANGUAGE_OVERRIDES = {
     "prs": ("دری", "rtl", "fa_AF"),
-    "kmr": ("Kurdî (Kurmancî)", "ltr", "ku"),
-    "ckb": ("کوردی (سۆرانی)", "rtl", "ckb"),
+    "kmr": ("Kurdî Kurmancî", "ltr", "ku"),
+    "ckb": ("کوردی سۆرانی", "rtl", "ckb"),
     "fa": ("فارسی", "rtl", "fa"),
     "de-x-easy": ("Einfaches Deutsch", "ltr", "de"),
 }
@@ -95,6 +96,7 @@ class GuideConfig:
     handout_profiles: Mapping[str, tuple[str, ...]]  # topic profile -> chapter ids
     located: Located
     files: ProjectFiles                 # the one door through which the project is read
+    min_readability: Mapping[str, float]  # German edition -> lowest Flesch (Amstad) per chapter
 
     def required_coverage(self, code: str) -> float:
         """Percent of messages that must be translated for ``code`` to be built."""
@@ -184,11 +186,11 @@ def load_config(root: Path) -> GuideConfig:
     if not files.is_file(GUIDE_FILE, "guide configuration"):
         raise KkguideError("not found: this folder is not a kkguide project "
                            "(run kkguide in the project folder, or name it with -C DIR)", files.real / GUIDE_FILE)
-    doc = load_yaml(files.read_text(GUIDE_FILE, "config"), GUIDE_FILE)
+    doc = load_yaml(files.read_text(GUIDE_FILE), GUIDE_FILE)
     data = doc.data
     check_keys(doc, data, (), {"title", "subtitle", "publisher", "publisher_address", "stand",
                                "source_language", "languages", "editions", "default_editions"},
-               {"reviewed", "min_coverage", "handout_profiles"})
+               {"reviewed", "min_coverage", "min_readability", "handout_profiles"})
     stand = data["stand"]
     if not isinstance(stand, dt.date) or isinstance(stand, dt.datetime):
         raise KkguideError("'stand' must be a date like 2026-11-25", doc.path, doc.line("stand"))
@@ -219,7 +221,7 @@ def load_config(root: Path) -> GuideConfig:
         stand=stand, source_language=source, languages=languages,
         editions=FrozenMap(editions), default_editions=tuple(defaults), reviewed=reviewed,
         min_coverage=FrozenMap(min_coverage), handout_profiles=_profiles(doc, data.get("handout_profiles", {})),
-        located=doc, files=files)
+        located=doc, files=files, min_readability=FrozenMap(_min_readability(doc, data.get("min_readability", {}), codes)))
 
 
 def _profiles(doc: Located, data: object) -> FrozenMap:
@@ -234,6 +236,24 @@ def _profiles(doc: Located, data: object) -> FrozenMap:
                                doc.line("handout_profiles", name))
         profiles[str(name)] = tuple(ids)
     return FrozenMap(profiles)
+
+
+def _min_readability(doc: Located, data: object, codes: list[str]) -> dict[str, float]:
+    """``min_readability: {de-x-easy: 70}``: the lowest German Flesch reading ease (Amstad) a chapter
+    of that edition may have; the formula is German, so only German editions can have a policy."""
+    if not isinstance(data, dict):
+        raise KkguideError("'min_readability' must map German editions (de, de-x-easy) to scores",
+                           doc.path, doc.line("min_readability"))
+    policy = {}
+    for code, value in data.items():
+        if code not in codes or not (code == "de" or str(code).startswith("de-")):
+            raise KkguideError(f"'min_readability' names '{code}': only German editions listed in 'languages' "
+                               "can have one (the formula is German)", doc.path, doc.line("min_readability", code))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+            raise KkguideError("readability must be a Flesch score from 0 to 100", doc.path,
+                               doc.line("min_readability", code))
+        policy[code] = float(value)
+    return policy
 
 
 def _min_coverage(doc: Located, data: object, codes: list[str]) -> dict[str, float]:
@@ -279,7 +299,8 @@ def _editions(doc: Located, data: object, files: ProjectFiles) -> dict[str, Edit
         if isinstance(dpi, bool) or not isinstance(dpi, int) or dpi < 72:
             raise KkguideError("'min_dpi' must be a whole number of at least 72", doc.path, doc.line(*key, "min_dpi"))
         profile = spec["output_profile"]
-        if not isinstance(profile, str) or not profile.startswith("styles/") or not _project_file(files, profile, doc, key):
+        if (not isinstance(profile, str) or not _PROFILE_PATH.match(profile)
+                or not _project_file(files, profile, doc, key)):
             raise KkguideError(f"output profile '{profile}' not found (an ICC file under styles/)",
                                doc.path, doc.line(*key, "output_profile"))
         editions[name] = Edition(name=name, page_size=size, bleed_mm=float(bleed), crop_marks=marks,
@@ -297,7 +318,7 @@ def _project_file(files: ProjectFiles, rel: str, doc: Located, key: tuple) -> bo
 def load_facts(files: ProjectFiles) -> Facts:
     if not files.is_file(FACTS_FILE, "facts file"):
         raise KkguideError("facts file not found", FACTS_FILE)
-    doc = load_yaml(files.read_text(FACTS_FILE, "config"), FACTS_FILE)
+    doc = load_yaml(files.read_text(FACTS_FILE), FACTS_FILE)
     if not isinstance(doc.data, dict):
         raise KkguideError("expected a mapping of fact ids", doc.path, 1)
     entries: dict[str, Fact] = {}

@@ -44,9 +44,43 @@ LIMITS = {
 # embeddings (Trojan-source characters). Isolates and marks (U+2066-2069, U+200E/F, U+061C) are
 # legitimate in right-to-left translations and are checked per message, not per file.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e]")
-CONTROL_NAMES = {"\x00": "NUL", "\x1b": "ESC", "\x7f": "DEL", "\u202a": "LEFT-TO-RIGHT EMBEDDING",
+CONTROL_NAMES = {"\x00": "NUL", "\x1b": "ESC", "\x7f": "DEL", "\u200e": "LEFT-TO-RIGHT MARK",
+                 "\u200f": "RIGHT-TO-LEFT MARK", "\u061c": "ARABIC LETTER MARK", "\u2066": "LEFT-TO-RIGHT ISOLATE",
+                 "\u2067": "RIGHT-TO-LEFT ISOLATE", "\u2068": "FIRST STRONG ISOLATE",
+                 "\u2069": "POP DIRECTIONAL ISOLATE", "\u202a": "LEFT-TO-RIGHT EMBEDDING",
                  "\u202b": "RIGHT-TO-LEFT EMBEDDING", "\u202c": "POP DIRECTIONAL FORMATTING",
                  "\u202d": "LEFT-TO-RIGHT OVERRIDE", "\u202e": "RIGHT-TO-LEFT OVERRIDE"}
+
+
+def kind_of(rel: str) -> str:
+    """What a project file is, for messages and limits: the same name whichever reader meets it."""
+    path = PurePosixPath(rel)
+    top, suffix = (path.parts[0] if path.parts else ""), path.suffix.lower()
+    if rel == "guide/guide.yml":
+        return "guide configuration"
+    if rel == "guide/contacts.yml":
+        return "facts file"
+    if top == "chapters" and suffix == ".md":
+        return "chapter"
+    if top == "translations" and suffix in (".po", ".pot"):
+        return "catalog"
+    if suffix in (".svg", ".png", ".jpg", ".jpeg"):
+        return "image"
+    if suffix == ".css":
+        return "style"
+    if suffix == ".j2":
+        return "template"
+    if suffix in (".ttf", ".otf", ".woff", ".woff2"):
+        return "font"
+    if suffix in (".icc", ".icm"):
+        return "profile"
+    if suffix in (".yml", ".yaml"):
+        return "config"
+    return "file"
+
+
+def _limit(kind: str) -> int:
+    return LIMITS.get(kind, LIMITS["config"] if kind in ("guide configuration", "facts file") else LIMITS["file"])
 
 
 def describe_char(ch: str) -> str:
@@ -133,9 +167,10 @@ class ProjectFiles:
             raise KkguideError(f"project folder is not a folder: {root.absolute()}")
         return ProjectFiles(root, real)
 
-    def locate(self, rel: str | PurePosixPath, kind: str = "file", dirs: tuple[str, ...] = SOURCE_DIRS) -> Path:
+    def locate(self, rel: str | PurePosixPath, kind: str = "", dirs: tuple[str, ...] = SOURCE_DIRS) -> Path:
         """The real path of project file ``rel``; refused when it leaves ``dirs`` of the project."""
         shown = str(rel)
+        kind = kind or kind_of(shown)
         parts = PurePosixPath(shown).parts
         if not parts or PurePosixPath(shown).is_absolute() or ".." in parts or parts[0] not in dirs:
             raise KkguideError(f"{kind} must lie in the project's {', '.join(d + '/' for d in dirs)}", shown)
@@ -149,7 +184,7 @@ class ProjectFiles:
                                f"{', '.join(d + '/' for d in dirs)} (a symlink?)", shown)
         return real
 
-    def is_file(self, rel: str, kind: str = "file", dirs: tuple[str, ...] = SOURCE_DIRS) -> bool:
+    def is_file(self, rel: str, kind: str = "", dirs: tuple[str, ...] = SOURCE_DIRS) -> bool:
         """Whether project file ``rel`` exists as a regular file (a refused path is an error)."""
         path = self.locate(rel, kind, dirs)
         try:
@@ -157,15 +192,16 @@ class ProjectFiles:
         except OSError:
             return False
 
-    def read_bytes(self, rel: str, kind: str = "file", limit: int | None = None,
+    def read_bytes(self, rel: str, kind: str = "", limit: int | None = None,
                    dirs: tuple[str, ...] = SOURCE_DIRS) -> bytes:
+        kind = kind or kind_of(str(rel))
         path = self.locate(rel, kind, dirs)
-        return _read_regular(path, str(rel), limit or LIMITS.get(kind, LIMITS["file"]), kind, follow=False)
+        return _read_regular(path, str(rel), limit or _limit(kind), kind, follow=False)
 
-    def read_text(self, rel: str, kind: str = "file", limit: int | None = None) -> str:
+    def read_text(self, rel: str, kind: str = "", limit: int | None = None) -> str:
         return decode_text(self.read_bytes(rel, kind, limit), str(rel))
 
-    def listing(self, folder: str, pattern: str = "*", recursive: bool = False, kind: str = "file") -> tuple[str, ...]:
+    def listing(self, folder: str, pattern: str = "*", recursive: bool = False, kind: str = "") -> tuple[str, ...]:
         """Relative names of the regular files in ``folder`` that match ``pattern``, sorted; an
         entry that resolves outside the project is an error, not silently skipped or followed."""
         base = self.locate(folder, "folder")

@@ -19,6 +19,18 @@ def write_error(exc: OSError, path: Path) -> KkguideError:
     return KkguideError(f"cannot write: {exc.strerror or exc}", exc.filename or path)
 
 
+def check_output(folder: Path) -> None:
+    """Before any work: ``folder`` can become an output folder (it, or its nearest existing
+    ancestor, is a writable folder). Nothing is created here."""
+    probe = folder.absolute()
+    while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise KkguideError("cannot write: a file stands where a folder is needed", probe)
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise KkguideError("cannot write: the folder is not writable", probe)
+
+
 def make_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -103,21 +103,27 @@ def safe_svg(data: bytes) -> bytes:
 
 def check_raster(data: bytes) -> tuple[int, int]:
     """(width, height) of a PNG or JPEG that decodes cleanly within ``MAX_PIXELS``."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # Pillow's DecompressionBombWarning and friends are errors
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                if image.format not in ("PNG", "JPEG"):
-                    raise ImageProblem(f"{image.format} images are not supported (use PNG, JPEG or SVG)")
-                width, height = image.size
-                if width * height > MAX_PIXELS:
-                    raise ImageProblem(f"{width:,} × {height:,} px is {width * height / 1e6:.0f} Mpx, "
-                                       f"more than the limit of {MAX_PIXELS / 1e6:.0f} Mpx")
+    try:
+        with warnings.catch_warnings():
+            # opening reads the header only; our own limit, far below Pillow's, decides
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+        with image:
+            if image.format not in ("PNG", "JPEG"):
+                raise ImageProblem(f"{image.format} images are not supported (use PNG, JPEG or SVG)")
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise ImageProblem(f"{width:,} × {height:,} px is {width * height / 1e6:.0f} Mpx, "
+                                   f"more than the limit of {MAX_PIXELS / 1e6:.0f} Mpx")
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # a truncated or odd file: an error, not a warning
                 image.load()
-        except ImageProblem:
-            raise
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning) as exc:
-            raise ImageProblem(f"not a readable image ({exc})") from None
+    except ImageProblem:
+        raise
+    except Image.DecompressionBombError:
+        raise ImageProblem(f"more than the limit of {MAX_PIXELS / 1e6:.0f} Mpx") from None
+    except (OSError, SyntaxError, ValueError, Warning) as exc:
+        raise ImageProblem(f"not a readable image ({exc})") from None
     return width, height
 
 

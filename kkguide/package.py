@@ -92,34 +92,23 @@ def binding_for(pages: int, order: Order) -> Binding:
     return Binding("perfect binding", round(pages / 2 * thickness_mm, 1))
 
 
+COVER_TEMPLATE = "cover.html.j2"
+
+
 def cover_html(config: GuideConfig, edition: Edition, title: str, language: str, direction: str,
                spine_mm: float) -> str:
     """Back cover, spine and front cover of a perfect-bound booklet as one page."""
+    from .render import render_template
+
     width, height = edition.size_mm
-    total = 2 * width + spine_mm
     # laid flat, outside up: back | spine | front; a right-to-left booklet is bound on the right
     back_x, front_x = (width + spine_mm, 0) if direction == "rtl" else (0, width + spine_mm)
-    return f"""<!DOCTYPE html><html lang="{language}" dir="{direction}"><head><meta charset="utf-8">
-<title>{title}</title><meta name="dcterms.created" content="{config.stand.isoformat()}T00:00:00Z">
-<meta name="dcterms.modified" content="{config.stand.isoformat()}T00:00:00Z">
-<link rel="stylesheet" href="styles/guide.css">
-<style>
-@page {{ size: {total}mm {height}mm; margin: 0; bleed: {edition.bleed_mm}mm; marks: none; background: #e6f0f7;
-  @top-center {{ content: none; border: none }} @bottom-center {{ content: none }} }}
-@color-profile device-cmyk {{ components: cyan, magenta, yellow, black; src: url("{edition.output_profile}"); }}
-body {{ margin: 0; }}
-.back, .spine, .front {{ position: absolute; top: 0; height: {height}mm; box-sizing: border-box; }}
-.back {{ left: {back_x}mm; width: {width}mm; padding: 30mm 14mm; }}
-.spine {{ left: {width}mm; width: {spine_mm}mm; background: #1b3a4b; }}
-.spine p {{ transform: rotate(90deg); transform-origin: 0 0; position: absolute; left: {spine_mm}mm; top: 10mm;
-  width: {height - 20}mm; margin: 0; color: #fff; font-size: {min(spine_mm * 2, 9):.1f}pt; white-space: nowrap; }}
-.front {{ left: {front_x}mm; width: {width}mm; padding: 40mm 14mm; text-align: center; }}
-.front h1 {{ font-size: 24pt; color: #1b3a4b; }}
-</style></head><body>
-<div class="back"><p lang="de" dir="ltr">{config.publisher}<br>{config.publisher_address}</p></div>
-<div class="spine"><p>{title}</p></div>
-<div class="front"><h1>{title}</h1></div>
-</body></html>"""
+    return render_template(
+        config.files, COVER_TEMPLATE, language=language, direction=direction, title=title,
+        created=f"{config.stand.isoformat()}T00:00:00Z", total=2 * width + spine_mm, width=width, height=height,
+        bleed=edition.bleed_mm, profile=edition.output_profile, back_x=back_x, front_x=front_x, spine=spine_mm,
+        spine_font=f"{min(spine_mm * 2, 9):.1f}", publisher=config.publisher,
+        publisher_address=config.publisher_address)
 
 
 def pdf_title(data: bytes, default: str) -> str:

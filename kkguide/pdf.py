@@ -187,6 +187,10 @@ def write(layout: Layout, variant: str | None = None, label: str | None = None) 
                 data = layout.document.write_pdf(pdf_variant=variant)
         else:
             data = layout.document.write_pdf(pdf_variant=variant) if variant else layout.document.write_pdf()
+    attached = embedded_files(data)
+    if attached:
+        raise KkguideError(f"the PDF would carry an embedded file ({attached[0]}): kkguide outputs never do",
+                           label or layout.label)
     return RenderedPdf(data=data, pages=layout.pages, warnings=layout.warnings + tuple(warnings))
 
 
@@ -238,3 +242,24 @@ def with_bleed(layout: Layout, bleed_mm: float, profile: bytes, profile_name: st
 def render_pdf(html: str, files: ProjectFiles, label: str, variant: str | None = None) -> RenderedPdf:
     """Lay out and write ``html`` in one go (one-off documents: handouts, sheets, covers)."""
     return write(lay_out(html, files, label), variant)
+
+
+def embedded_files(data: bytes) -> list[str]:
+    """Names of files embedded in a PDF: the EmbeddedFiles name tree, file attachment
+    annotations, associated files (/AF). kkguide's outputs must have none."""
+    import io
+
+    import pikepdf
+
+    found = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        names = pdf.Root.get("/Names")
+        if names is not None and "/EmbeddedFiles" in names:
+            found.append("EmbeddedFiles name tree")
+        if "/AF" in pdf.Root:
+            found.append("associated file (/AF) of the document")
+        for number, page in enumerate(pdf.pages, 1):
+            for annot in page.obj.get("/Annots") or []:
+                if annot.get("/Subtype") == "/FileAttachment":
+                    found.append(f"file attachment annotation on page {number}")
+    return found

@@ -455,10 +455,13 @@ def check_clean(pdf: pikepdf.Pdf) -> Finding:
         return Finding("clean", False, "encrypted")
     if "/AcroForm" in pdf.Root:
         return Finding("clean", False, "has a form (AcroForm)")
+    names = pdf.Root.get("/Names")
+    if (names is not None and "/EmbeddedFiles" in names) or "/AF" in pdf.Root:
+        return Finding("clean", False, "carries embedded files")
     for number, page in enumerate(pdf.pages, 1):
         if page.obj.get("/Annots"):
             return Finding("clean", False, f"page {number} has annotations (links or comments)")
-    return Finding("clean", True, "no encryption, forms or annotations")
+    return Finding("clean", True, "no encryption, forms, annotations or embedded files")
 
 
 def preflight(source: Path | bytes, spec: PrintSpec = PrintSpec(), label: str | None = None) -> PreflightReport:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -9,7 +10,7 @@ from typing import Iterable, Mapping
 from .catalogs import Catalog, UiMessage, load_catalog
 from .config import Facts, GuideConfig, Language, load_config, load_facts
 from .errors import KkguideError
-from .files import ProjectFiles
+from .files import ProjectFiles, describe_char
 from .images import image_problem
 from .frozen import FrozenMap
 from .markdown import fact_refs, make_markdown
@@ -20,6 +21,10 @@ from .translate import Translation, translate
 
 MAX_MESSAGE_CHARS = 4000      # one paragraph; longer text must be split to stay translatable
 MAX_MESSAGES_PER_CHAPTER = 1500
+MAX_NESTING = 12              # lists in lists in quotes ...: the guide needs three levels
+# Bidi marks and isolates have no place in the German source (they are for right-to-left
+# translations); embeddings and overrides are refused in every file by the one door.
+_SOURCE_BIDI = re.compile("[\u200e\u200f\u061c\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ def load_project(root: Path, config: GuideConfig | None = None) -> Project:
         (config.located.line("title"), config.located.line("subtitle"))))
     images: dict[str, None] = {}
     for chapter in chapters:
+        _check_nesting(md, chapter)
         found = extract(md, chapter)
         _check_sizes(chapter, found)
         segments.extend(found)
@@ -69,8 +75,22 @@ def load_project(root: Path, config: GuideConfig | None = None) -> Project:
     return Project(config, facts, chapters, tuple(segments), ui_messages(config.files), tuple(images))
 
 
+def _check_nesting(md, chapter: Chapter) -> None:
+    line = 0
+    for tok in md.parse(chapter.body, {}):
+        if tok.map:
+            line = tok.map[0]
+        if tok.level > MAX_NESTING:
+            raise KkguideError(f"Markdown nested more than {MAX_NESTING} levels deep", chapter.path,
+                               chapter.body_line + line)
+
+
 def _check_sizes(chapter: Chapter, segments: tuple[Segment, ...]) -> None:
     for seg in segments:
+        bidi = _SOURCE_BIDI.search(seg.msgid)
+        if bidi:
+            raise KkguideError(f"{seg.kind} contains {describe_char(bidi.group())}: bidi controls do not "
+                               "belong in the German source", seg.path, seg.line)
         if len(seg.msgid) > MAX_MESSAGE_CHARS:
             raise KkguideError(f"{seg.kind} of {len(seg.msgid):,} characters (at most {MAX_MESSAGE_CHARS:,}): "
                                "split it into shorter paragraphs", seg.path, seg.line)

@@ -138,8 +138,12 @@ def _publish(out: Path, files: Mapping[str, bytes], carry: tuple[str, ...], step
     os.replace(link, out / CURRENT)
     _fsync_dir(out)
     step("stable names")
-    for top in sorted({PurePosixPath(rel).parts[0] for rel in [*files, *carry]}):
+    tops = {PurePosixPath(rel).parts[0] for rel in [*files, *carry]}
+    for top in sorted(tops):
         _stable_link(out, top)
+    for entry in out.iterdir():  # links to what the new set no longer has
+        if entry.is_symlink() and entry.name not in tops and os.readlink(entry) == f"{CURRENT}/{entry.name}":
+            entry.unlink()
     step("prune")
     _prune(base, keep={final.name, old.name if old is not None else ""})
     return final

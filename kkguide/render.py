@@ -70,6 +70,14 @@ class TemplateLoader(jinja2.BaseLoader):
         return text, rel, lambda: self.files.is_file(rel, "template") and self.files.read_text(rel, "template") == text
 
 
+def render_template(files: ProjectFiles, name: str, **values) -> str:
+    """A template of styles/ that needs no translation (web index, package cover, languages
+    sheet), rendered with autoescape: every value from guide.yml or elsewhere is escaped."""
+    env = jinja2.Environment(loader=TemplateLoader(files), autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    return env.get_template(name).render(**values)
+
+
 def _fallback_attrs(rendition: Rendition, doc_lang: str) -> dict[str, str]:
     if rendition.lang == doc_lang:
         return {}
@@ -77,12 +85,12 @@ def _fallback_attrs(rendition: Rendition, doc_lang: str) -> dict[str, str]:
 
 
 def inline_html(md: MarkdownIt, rendition: Rendition, doc_lang: str, env: dict) -> Markup:
-    html = md.renderInline(rendition.text, env)
+    html = Markup(md.renderInline(rendition.text, env))  # markdown-it escapes text and attributes
     attrs = _fallback_attrs(rendition, doc_lang)
     if attrs:
-        attr_text = " ".join(f'{k}="{escape(v)}"' for k, v in attrs.items())
-        html = f"<span {attr_text}>{html}</span>"
-    return Markup(html)
+        html = Markup('<span lang="{}" dir="{}" class="{}">{}</span>').format(
+            attrs["lang"], attrs["dir"], attrs["class"], html)
+    return html
 
 
 def body_html(md: MarkdownIt, body: str, translation: Translation, env: dict) -> Markup:
@@ -111,10 +119,10 @@ def bilingual_body_html(md: MarkdownIt, body: str, translation: Translation, env
     for de_block, tr_block in zip(original, translated):
         de_html = md.renderer.render(de_block, md.options, env)
         tr_html = md.renderer.render(tr_block, md.options, env)
-        pairs.append(f'<div class="pair"><div class="original" lang="{translation.source_language}" dir="ltr">'
-                     f'{de_html}</div><div class="translation" lang="{lang.code}" dir="{lang.direction}">'
-                     f'{tr_html}</div></div>')
-    return Markup("".join(pairs))
+        pairs.append(Markup('<div class="pair"><div class="original" lang="{}" dir="ltr">{}</div>'
+                            '<div class="translation" lang="{}" dir="{}">{}</div></div>').format(
+            translation.source_language, Markup(de_html), lang.code, lang.direction, Markup(tr_html)))
+    return Markup("").join(pairs)
 
 
 def translated_tokens(md: MarkdownIt, body: str, translation: Translation, env: dict) -> list:

@@ -8,12 +8,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import segno
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .build import Job, check_fonts
 from .errors import KkguideError
 from .fsio import atomic_write
 from .project import load_catalogs, load_project, translation_for
+from .render import render_template
 
 SHEET = "languages-sheet.pdf"
 
@@ -39,27 +40,16 @@ def entries(config, base_url: str) -> list[SheetEntry]:
             for lang in config.languages]
 
 
+SHEET_TEMPLATE = "sheet.html.j2"
+
+
 def sheet_html(config, items: list[SheetEntry], title: str) -> str:
-    rows = []
-    for item in items:
-        qr = segno.make(item.url, error="m").svg_inline(scale=3, dark="#000", omitsize=False)
-        rows.append(f'<div class="entry"><div class="qr">{qr}</div>'
-                    f'<p class="name" lang="{item.code}" dir="{item.direction}">{escape(item.name)}</p>'
-                    f'<p class="url" dir="ltr">{escape(item.url)}</p></div>')
-    return str(Markup(f"""<!DOCTYPE html><html lang="{config.source_language.code}"><head><meta charset="utf-8">
-<title>{escape(title)}</title>
-<meta name="dcterms.created" content="{config.stand.isoformat()}T00:00:00Z">
-<meta name="dcterms.modified" content="{config.stand.isoformat()}T00:00:00Z">
-<link rel="stylesheet" href="styles/guide.css">
-<style>
-@page {{ size: A4; margin: 12mm; @top-center {{ content: none; border: none }} @bottom-center {{ content: none }} }}
-h1 {{ font-size: 16pt; color: #1b3a4b; margin: 0 0 4mm; bookmark-level: none; }}
-.grid {{ display: flex; flex-wrap: wrap; }}
-.entry {{ width: 44mm; height: 62mm; text-align: center; }}
-.qr svg {{ width: 30mm; height: 30mm; }}
-.name {{ font-size: 12pt; font-weight: bold; margin: 1mm 0 0; }}
-.url {{ font-size: 5pt; color: #4a5a66; word-break: break-all; }}
-</style></head><body><h1>{escape(title)}</h1><div class="grid">""") + Markup("".join(rows)) + Markup("</div></body></html>"))
+    rows = [{"code": item.code, "name": item.name, "direction": item.direction, "url": item.url,
+             # segno writes the SVG (no user text inside but the encoded modules)
+             "qr": Markup(segno.make(item.url, error="m").svg_inline(scale=3, dark="#000", omitsize=False))}
+            for item in items]
+    return render_template(config.files, SHEET_TEMPLATE, source=config.source_language, title=title,
+                           created=f"{config.stand.isoformat()}T00:00:00Z", items=rows)
 
 
 def make_sheet(root: Path, out: Path, base_url: str) -> tuple[Path, int]:

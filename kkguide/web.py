@@ -24,7 +24,7 @@ from .images import safe_svg
 from .markdown import make_markdown
 from .project import load_catalogs, load_project, translation_for
 from .publish import publish
-from .render import CSP, TemplateLoader, render_html
+from .render import CSP, render_html, render_template
 
 WEB_TEMPLATE = "web.html.j2"
 INDEX_TEMPLATE = "web-index.html.j2"
@@ -38,13 +38,8 @@ class WebSite:
 
 
 def _index(config, languages) -> str:
-    import jinja2
-
-    env = jinja2.Environment(loader=TemplateLoader(config.files), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return env.get_template(INDEX_TEMPLATE).render(
-        source=config.source_language, title=config.title, subtitle=config.subtitle,
-        languages=languages, csp=CSP) + "\n"
+    return render_template(config.files, INDEX_TEMPLATE, source=config.source_language, title=config.title,
+                           subtitle=config.subtitle, languages=languages, csp=CSP) + "\n"
 
 
 def make_web(root: Path, out: Path) -> WebSite:

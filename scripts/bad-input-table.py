@@ -25,10 +25,13 @@ def main_() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             root = make_project(Path(tmp) / "mini")
             case.change(root)
-            result = CliRunner().invoke(main, ["build", "-C", str(root), "--jobs", "1", *case.args])
-            line = result.stderr.strip().replace("|", "\\|")
+            args = case.command(root)
+            result = CliRunner().invoke(main, ["-C", str(root), *args, *(["--jobs", "1"] if args[0] == "build" else [])])
+            # paths of the temporary project shown as PROJECT, places outside it as OUTSIDE
+            line = (result.stderr.strip().replace(str(root.resolve()), "PROJECT").replace(str(root), "PROJECT")
+                    .replace(str(Path(tmp).resolve()), "OUTSIDE").replace("|", "\\|"))
             written = (root / "dist").exists()
-            command = " ".join(["kkguide", "build", *case.args])
+            command = " ".join(["kkguide", *case.command("PROJECT")])
             rows.append(f"| {case.name} | `{command}` | {result.exit_code} | `{line}` | {'yes' if written else 'no'} |")
     text = "\n".join([
         "# Bad input: what the user sees",

@@ -46,12 +46,69 @@ def _append_chapter(text: str) -> Callable[[Path], None]:
     return change
 
 
+SECRET = "KKGUIDE-PLANTED-SECRET-7f3a9c"   # planted outside the project: must appear in no output
+
+
+def _outside(root: Path, name: str, data: bytes | str) -> Path:
+    """A file next to the project folder, outside it, holding the planted secret."""
+    path = root.parent / "outside" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def _symlink_out(rel: str, content: Callable[[Path], str | bytes]) -> Callable[[Path], None]:
+    """Replace project file ``rel`` (or create it) by a symlink to a copy outside the project
+    that carries the secret."""
+    def change(root: Path) -> None:
+        target = _outside(root, Path(rel).name, content(root))
+        path = root / rel
+        path.unlink(missing_ok=True)
+        path.symlink_to(target)
+    return change
+
+
+def _with_secret(rel: str, old: str, new: str) -> Callable[[Path], str]:
+    return lambda root: (root / rel).read_text(encoding="utf-8").replace(old, new, 1)
+
+
+def _big_png(root: Path) -> None:
+    from PIL import Image
+
+    Image.new("1", (12_000, 12_000)).save(root / "guide/images/riesig.png", optimize=True)
+    replace(root / "chapters/01-anmelden.md", "images/willkommen.svg", "images/riesig.png")
+
+
+def _file_for_dist(root: Path) -> None:
+    import shutil
+
+    shutil.rmtree(root / "dist", ignore_errors=True)
+    (root / "dist").write_text("not a folder")
+
+
+def _returned(name: str, text: str) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        (root.parent / name).write_text(text.replace("{root}", str(root)), encoding="utf-8")
+    return change
+
+
+def _po_entry(old: str, new: str) -> Callable[[Path], None]:
+    return _edit("translations/ar/LC_MESSAGES/guide.po", old, new)
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
     change: Callable[[Path], None]
-    expected: str                      # the start of the one line the user sees
+    expected: str                      # the start of the one line the user sees ({root}: the project)
     args: tuple[str, ...] = field(default=())
+    verb: tuple[str, ...] = ("build",)   # the command the case is tried with
+
+    def command(self, root: Path | str) -> list[str]:
+        return [*self.verb, *(a.replace("{root}", str(root)) for a in self.args)]
+
+    def line(self, root: Path | str) -> str:
+        return self.expected.replace("{root}", str(root))
 
 
 CASES = [
@@ -100,4 +157,84 @@ CASES = [
          "chapters/02-notruf.md:18: paragraph of 4,999 characters (at most 4,000): split it into shorter paragraphs"),
     Case("a chapter of 10,000 list items", _append_chapter("\n" + "".join(f"- Punkt {i}\n" for i in range(10_000))),
          "chapters/02-notruf.md:1509: 10,009 translatable blocks (at most 1,500): split the chapter"),
+    # files that lead outside the project (issue 11): refused before anything is read from them
+    Case("chapter symlinked to a file outside the project",
+         _symlink_out("chapters/03-geheim.md", lambda root: f"---\nid: secret\ntitle: {SECRET}\norder: 3\n"
+                                                            f"summary: {SECRET}\n---\n\n{SECRET}\n"),
+         "chapters/03-geheim.md: refused: chapter resolves to "),
+    Case("contacts.yml symlinked outside the project",
+         _symlink_out("guide/contacts.yml", _with_secret("guide/contacts.yml", "Kreisverwaltung Kleve", SECRET)),
+         "guide/contacts.yml: refused: facts file resolves to "),
+    Case("guide.yml symlinked outside the project",
+         _symlink_out("guide/guide.yml", _with_secret("guide/guide.yml", "Ein kleiner Wegweiser", SECRET)),
+         "guide/guide.yml: refused: guide configuration resolves to "),
+    Case("catalog symlinked outside the project",
+         _symlink_out("translations/ar/LC_MESSAGES/guide.po",
+                      _with_secret("translations/ar/LC_MESSAGES/guide.po", 'msgstr "التسجيل"', f'msgstr "{SECRET}"')),
+         "translations/ar/LC_MESSAGES/guide.po: refused: catalog resolves to "),
+    Case("image symlinked outside the project",
+         _symlink_out("guide/images/willkommen.svg",
+                      lambda root: f'<svg xmlns="http://www.w3.org/2000/svg"><title>{SECRET}</title></svg>'),
+         "guide/images/willkommen.svg: refused: image resolves to "),
+    Case("style sheet symlinked outside the project",
+         _symlink_out("styles/guide.css", lambda root: (root / "styles/guide.css").read_text(encoding="utf-8")
+                      + f"\n/* {SECRET} */ body::after {{ content: '{SECRET}'; }}\n"),
+         "styles/guide.css: refused: style resolves to "),
+    Case("template symlinked outside the project",
+         _symlink_out("styles/imprint.html.j2", lambda root: (root / "styles/imprint.html.j2").read_text(encoding="utf-8")
+                      + f"\n<p>{SECRET}</p>\n"),
+         "styles/imprint.html.j2: refused: template resolves to "),
+    Case("chapter folder symlinked outside the project",
+         lambda root: ((root.parent / "outside-chapters").mkdir(exist_ok=True),
+                       (root / "chapters/01-anmelden.md").rename(root.parent / "outside-chapters/01-anmelden.md"),
+                       (root / "chapters/02-notruf.md").rename(root.parent / "outside-chapters/02-notruf.md"),
+                       (root / "chapters").rmdir(), (root / "chapters").symlink_to(root.parent / "outside-chapters")),
+         "chapters: refused: folder resolves to "),
+    # content that is not text, or text with what no text needs
+    Case("NUL byte in a chapter", _edit("chapters/02-notruf.md", "Wer hilft?", "Wer\x00 hilft?"),
+         "chapters/02-notruf.md:"),
+    Case("right-to-left override in a chapter", _edit("chapters/02-notruf.md", "Wer hilft?", "Wer \u202ehilft?"),
+         "chapters/02-notruf.md:"),
+    Case("bidi mark in the German source", _edit("chapters/02-notruf.md", "Wer hilft?", "Wer \u200fhilft?"),
+         "chapters/02-notruf.md:"),
+    Case("control character in a translation", _po_entry('msgstr "التسجيل"', 'msgstr "التسجيل\\b"'),
+         "translations/ar/LC_MESSAGES/guide.po:"),
+    Case("a translation 60 times its source", _po_entry('msgstr "التسجيل"', 'msgstr "' + "التسجيل " * 60 + '"'),
+         "translations/ar/LC_MESSAGES/guide.po:"),
+    Case("a 5 MB catalog", _po_entry('msgstr "التسجيل"', 'msgstr "' + "التسجيل " * 400_000 + '"'),
+         "translations/ar/LC_MESSAGES/guide.po: catalog of "),
+    Case("a 12,000 × 12,000 px PNG", _big_png,
+         "chapters/01-anmelden.md:15: image guide/images/riesig.png cannot be used: 12,000 × 12,000 px is 144 Mpx, "
+         "more than the limit of 40 Mpx"),
+    Case("SVG with a script", _write("guide/images/willkommen.svg",
+                                     '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+         "chapters/01-anmelden.md:15: image guide/images/willkommen.svg cannot be used: SVG element <script> is not allowed"),
+    Case("SVG with an event handler", _write("guide/images/willkommen.svg",
+                                             '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+         "chapters/01-anmelden.md:15: image guide/images/willkommen.svg cannot be used: SVG event handler onload"),
+    Case("SVG with an entity", _write("guide/images/willkommen.svg",
+                                      '<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                                      '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>'),
+         "chapters/01-anmelden.md:15: image guide/images/willkommen.svg cannot be used: SVG with a DTD or entities"),
+    Case("YAML alias bomb in guide.yml", _edit("guide/guide.yml", "subtitle: Ein kleiner Wegweiser",
+                                               "subtitle: &a Ein kleiner Wegweiser\nx: [*a, *a]"),
+         "guide/guide.yml:2: YAML anchors and aliases (&name, *name) are not supported"),
+    Case("Markdown nested 20 levels deep", _append_chapter("\n" + "> " * 20 + "tief\n"),
+         "chapters/02-notruf.md:18: Markdown nested more than 12 levels deep"),
+    Case("style sheet that loads from the network",
+         _edit("styles/guide.css", "@page {", '@import url("http://127.0.0.1:9/x.css");\n@page {'),
+         "styles/guide.css:4: refused: url(http://127.0.0.1:9/x.css)"),
+    Case("a file where the output folder should be", _file_for_dist,
+         "{root}/dist: cannot write: a file stands where a folder is needed"),
+    # files coming back from translators (kkguide translate import)
+    Case("returned XLIFF with an external entity",
+         _returned("returned.xlf", '<?xml version="1.0"?>\n<!DOCTYPE xliff [<!ENTITY s SYSTEM "file:///etc/passwd">]>\n'
+                   '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"><file original="x" '
+                   'source-language="de" target-language="ar" datatype="plaintext"><body><trans-unit id="1">'
+                   '<source>Anmelden</source><target>&s;</target></trans-unit></body></file></xliff>\n'),
+         "{root}/../returned.xlf:2: XLIFF with a DOCTYPE or entity declarations is not accepted",
+         ("--lang", "ar", "{root}/../returned.xlf"), ("translate", "import")),
+    Case("returned PO that is not UTF-8", lambda root: (root.parent / "returned.po").write_bytes(b'msgid "x\xe4"\n'),
+         "{root}/../returned.po:1: file is not valid UTF-8 text",
+         ("--lang", "ar", "{root}/../returned.po"), ("translate", "import")),
 ]
