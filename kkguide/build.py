@@ -1,5 +1,9 @@
-"""Stage 8: plan (language x edition) jobs, reuse what the cache has, render the rest in a pool
-of worker processes, then write PDFs and the manifest.
+"""Stage 8: plan (language x edition) jobs, reuse what the cache has, render the rest, then write
+PDFs and the manifest.
+
+The jobs to render are grouped by layout (``LayoutGroup``: a language's screen, print and office
+booklet share one WeasyPrint layout; the bilingual edition has its own). Groups render in this
+process and in a pool of worker processes, in the order ``schedule`` computes.
 
 Nothing is written before every job has rendered: a failing job leaves ``dist/`` untouched.
 Each file is written atomically; ``manifest.json`` lists every artifact with its checksum.

@@ -1,5 +1,11 @@
 """Stage 7: HTML -> PDF bytes with WeasyPrint, in-process, sandboxed and checked.
 
+Two halves: ``lay_out`` (HTML -> ``Layout``, the expensive part) and ``write`` (``Layout`` ->
+PDF bytes, any number of times, same bytes). Several editions are written from one layout:
+``combine`` inserts pages laid out apart (a booklet's notes pages), ``with_bleed`` gives the
+print edition its bleed and output profile at write time. Post-processing of a written PDF
+(bytes -> bytes) happens per edition in ``kkguide.build`` (``finish``).
+
 - The URL fetcher reads only files below the project's ``styles/`` and ``guide/`` folders
   (symlinks resolved first) and nothing else: no other file, no network, no data: URLs.
 - Missing glyphs are errors: WeasyPrint only logs ``.notdef glyph rendered``; we collect those

@@ -194,3 +194,59 @@ def test_entries_no_job_can_use_are_pruned_and_clean_removes_the_cache(mini, cli
     assert (out / PDF["de"]).is_file()  # published PDFs stay
     assert cli(mini, "clean").output.startswith("removed 0 file(s)")
     assert _rendered(build(mini, out, workers=1)) == {"de", "ar"}
+
+
+def _groups(n: int):
+    from kkguide.build import Job, LayoutGroup
+    from kkguide.config import Edition, make_language
+
+    language = make_language("de", "guide.yml", 1)
+    return [LayoutGroup(language, (Job(language, Edition(f"e{i}", "A5")),)) for i in range(n)]
+
+
+def test_this_process_renders_while_the_pool_does_and_takes_groups_in_order(monkeypatch):
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import kkguide.build as engine
+    from kkguide.build import Renderer
+    from kkguide.cache import CachedPdf
+
+    started: list[tuple[str, str]] = []
+
+    def render(project, group, translation):
+        started.append((group.jobs[0].edition.name, threading.current_thread().name))
+        time.sleep(0.05)
+        return {group.jobs[0]: CachedPdf(b"%PDF", 1, (), {})}, 0.05
+
+    monkeypatch.setattr(engine, "_render_in_worker", render)
+    groups = _groups(6)
+    with ThreadPoolExecutor(1, thread_name_prefix="pool") as pool:
+        done: list = []
+        rendered, seconds = Renderer(None, pool, 1, local=True, done=done.append).run([(g, None) for g in groups])
+    names = [name for name, _ in started]
+    assert sorted(names) == [f"e{i}" for i in range(6)] and set(names[:2]) == {"e0", "e1"}  # one shared order
+    where = {thread.startswith("pool") for _, thread in started}
+    assert where == {True, False}  # both this process (main thread) and the pool rendered
+    assert len(rendered) == 6 and len(done) == 6 and set(seconds) == {g.label for g in groups}
+
+
+def test_a_failing_group_stops_the_others_and_is_raised(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import kkguide.build as engine
+    from kkguide.build import Renderer
+    from kkguide.errors import KkguideError
+
+    started = []
+
+    def render(project, group, translation):
+        started.append(group.label)
+        raise KkguideError("broken", group.jobs[0].filename)
+
+    monkeypatch.setattr(engine, "_render_in_worker", render)
+    with ThreadPoolExecutor(1) as pool:
+        with pytest.raises(KkguideError, match="broken"):
+            Renderer(None, pool, 1, local=True, done=lambda job: None).run([(g, None) for g in _groups(8)])
+    assert len(started) <= 2  # nobody takes another group once one has failed
