@@ -168,11 +168,26 @@ def _shading_problems(resources) -> list[str]:
     return found
 
 
-def _scan(owner, resources, ctm, spec: PrintSpec, problems: list, seen: set) -> None:
+class _Streams:
+    """Each content stream parsed once per preflight, whichever checks walk it."""
+
+    def __init__(self):
+        self._parsed: dict = {}
+
+    def parse(self, owner) -> list:
+        key = (owner.obj if isinstance(owner, pikepdf.Page) else owner).objgen
+        if key == (0, 0):  # a direct object: nothing to share it by
+            return pikepdf.parse_content_stream(owner)
+        if key not in self._parsed:
+            self._parsed[key] = pikepdf.parse_content_stream(owner)
+        return self._parsed[key]
+
+
+def _scan(owner, resources, ctm, spec: PrintSpec, problems: list, seen: set, streams: _Streams) -> None:
     """Walk one content stream: RGB operators and images with their placed size."""
     problems.extend(_shading_problems(resources))
     stack, m = [], list(ctm)
-    for operands, op in pikepdf.parse_content_stream(owner):
+    for operands, op in streams.parse(owner):
         name = str(op)
         if name == "q":
             stack.append(list(m))
@@ -206,17 +221,18 @@ def _scan(owner, resources, ctm, spec: PrintSpec, problems: list, seen: set) -> 
                 group = xobj.get("/Group")
                 if group is not None and _is_rgb(group.get("/CS")):
                     problems.append("RGB transparency group")
-                _scan(xobj, xobj.get("/Resources") or resources, m, spec, problems, seen)
+                _scan(xobj, xobj.get("/Resources") or resources, m, spec, problems, seen, streams)
 
 
-def check_colour_and_images(pdf: pikepdf.Pdf, spec: PrintSpec) -> list[Finding]:
+def check_colour_and_images(pdf: pikepdf.Pdf, spec: PrintSpec, streams: _Streams | None = None) -> list[Finding]:
+    streams = streams or _Streams()
     colour, images = [], []
     for number, page in enumerate(pdf.pages, 1):
         problems: list[str] = []
         group = page.obj.get("/Group")
         if group is not None and _is_rgb(group.get("/CS")):
             problems.append("RGB page transparency group")
-        _scan(page, page.Resources, [1, 0, 0, 1, 0, 0], spec, problems, set())
+        _scan(page, page.Resources, [1, 0, 0, 1, 0, 0], spec, problems, set(), streams)
         colour += [f"page {number}: {p}" for p in problems if "dpi" not in p]
         images += [f"page {number}: {p}" for p in problems if "dpi" in p]
     return [Finding("colour", not colour, colour[0] + (f" (+{len(colour) - 1} more)" if len(colour) > 1 else "")
@@ -291,8 +307,8 @@ def _space_kind(space) -> str:
 class _InkScan:
     """Walks content streams (pages and the forms they draw) and records press risks."""
 
-    def __init__(self, spec: PrintSpec):
-        self.spec = spec
+    def __init__(self, spec: PrintSpec, streams: _Streams):
+        self.spec, self.streams = spec, streams
         self.found: dict[str, list[str]] = {"fine-inks": [], "rich-black": [], "ink-limit": [], "hairlines": [],
                                             "overprint": []}
 
@@ -306,7 +322,7 @@ class _InkScan:
         text_matrix, font, size = [1.0, 0, 0, 1.0, 0, 0], "?", 0.0
         box: list[float] | None = None
         spaces = resources.get("/ColorSpace") or {}
-        for operands, op in pikepdf.parse_content_stream(owner):
+        for operands, op in self.streams.parse(owner):
             name = str(op)
             if name == "q":
                 stack.append(gs.copy())
@@ -434,8 +450,8 @@ _INK_CHECKS = (
 )
 
 
-def check_inks(pdf: pikepdf.Pdf, spec: PrintSpec) -> list[Finding]:
-    scan = _InkScan(spec)
+def check_inks(pdf: pikepdf.Pdf, spec: PrintSpec, streams: _Streams | None = None) -> list[Finding]:
+    scan = _InkScan(spec, streams or _Streams())
     for number, page in enumerate(pdf.pages, 1):
         scan.scan(page, page.Resources, [1.0, 0, 0, 1.0, 0, 0], f"page {number}", set())
     findings = []
@@ -473,8 +489,9 @@ def preflight(source: Path | bytes, spec: PrintSpec = PrintSpec(), label: str | 
     except (pikepdf.PdfError, OSError) as exc:
         return PreflightReport(str(path), (Finding("file", False, f"not a readable PDF: {exc}"),))
     with pdf:
+        streams = _Streams()
         findings = [check_pdfx(pdf), check_boxes(pdf, spec), check_page_count(pdf, spec.pages_multiple), check_fonts(pdf),
-                    *check_colour_and_images(pdf, spec), *check_inks(pdf, spec), check_clean(pdf)]
+                    *check_colour_and_images(pdf, spec, streams), *check_inks(pdf, spec, streams), check_clean(pdf)]
     return PreflightReport(path, tuple(findings))
 
 

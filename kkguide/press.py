@@ -41,6 +41,7 @@ _STROKE_PAINT = {"S", "s"}
 _BOTH_PAINT = {"B", "B*", "b", "b*"}
 _TEXT_SHOW = {"Tj", "TJ", "'", '"'}
 _PATH = {"m", "l", "c", "v", "y", "re", "h"}
+_ENDS_PATH = _FILL_PAINT | _STROKE_PAINT | _BOTH_PAINT | {"n"}
 Cmyk = tuple[float, float, float, float]
 
 
@@ -185,7 +186,8 @@ class _Rewriter:
         if name in _STROKE_PAINT or name in _BOTH_PAINT:
             self._set(True, stroke_thin, at)
 
-    def feed(self, operands, op) -> None:
+    def feed(self, instruction) -> None:
+        operands, op = instruction.operands, instruction.operator
         name = str(op)
         gs = self.gs
         if name == "rg" and len(operands) == 3:
@@ -225,15 +227,18 @@ class _Rewriter:
         elif name == "Do":  # a form XObject or an image mask paints with the current colours
             self._set(False, False, len(self.out))
             self._set(True, False, len(self.out))
-        if name in _FILL_PAINT or name in _STROKE_PAINT or name in _BOTH_PAINT or name == "n":
+        if name in _ENDS_PATH:
             self.path_start, self.path_box = None, None
-        self.out.append(pikepdf.ContentStreamInstruction(operands, op))
+        self.out.append(instruction)
 
 
 def _convert_stream(pdf: pikepdf.Pdf, owner, convert: Converter) -> None:
+    raw = owner.obj.Contents.read_bytes() if isinstance(owner, pikepdf.Page) else owner.read_bytes()
+    if b"rg" not in raw and b"RG" not in raw:
+        return  # no RGB colour operator can be in a stream without these bytes
     rewriter = _Rewriter(convert)
-    for operands, op in pikepdf.parse_content_stream(owner):
-        rewriter.feed(operands, op)
+    for instruction in pikepdf.parse_content_stream(owner):
+        rewriter.feed(instruction)
     if not rewriter.changed:
         return
     data = zlib.compress(pikepdf.unparse_content_stream(rewriter.out))
