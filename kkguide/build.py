@@ -476,6 +476,9 @@ def job_inputs_for(config: GuideConfig, jobs: Sequence[Job], common: Mapping[str
                             job.edition.name, job.language.code) for job in jobs}
 
 
+FACT_STATES = "fact states (stale or verified, as of today)"
+
+
 def common_inputs(config: GuideConfig) -> dict[str, str]:
     """What every job of the guide is made from: its sources, the fonts of its font stacks, code."""
     from .fontcheck import CSS_FILE, read_stacks
@@ -484,7 +487,11 @@ def common_inputs(config: GuideConfig) -> dict[str, str]:
     if config.files.is_file(CSS_FILE, "style"):  # a missing style sheet is reported by validation
         stacks = read_stacks(config.files)
         families = {*stacks.default, *(f for stack in stacks.by_lang.values() for f in stack)}
-    return {**source_digests(config.files), **font_files(families), CODE: code_digest()}
+    # facts are judged as of today: an entry that goes stale changes the PDFs (its mark, the
+    # imprint), so its state is an input of every job; an expired one stops even a build served
+    # from the cache (load_facts raises)
+    states = hashlib.sha256(fact_states(config).encode()).hexdigest()
+    return {**source_digests(config.files), **font_files(families), FACT_STATES: states, CODE: code_digest()}
 
 
 def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequence[str] = (),
@@ -610,6 +617,13 @@ def _published_artifacts(out: Path) -> list[dict]:
         return []
     keys = {"path", "language", "edition", "pages", "bytes", "sha256", "coverage"}
     return [e for e in found if isinstance(e, dict) and keys <= set(e) and isinstance(e["path"], str)]
+
+
+def fact_states(config: GuideConfig) -> str:
+    from .config import facts_day, load_facts
+
+    facts = load_facts(config.files, facts_day(config), config.max_fact_age_days)
+    return "".join(f"\n{fid}={record.flag}" for fid, record in facts.records.items())
 
 
 def default_workers() -> int:

@@ -82,34 +82,6 @@ def _mime(path: Path) -> str:
 _HTML_LANG = re.compile(r'<html lang="([^"]+)"')
 
 
-@contextmanager
-def structure_languages(document_lang: str):
-    """Give every tagged element whose HTML carries another ``lang`` a /Lang entry.
-
-    WeasyPrint 70 tags PDF/UA documents but writes /Lang only in the catalog, so a German passage
-    inside an Arabic PDF would be read aloud as Arabic. Its tag builder recurses through the
-    module-level ``_build_box_tree``; for the time of one render we wrap that function. The
-    wrapper only adds an entry to dictionaries WeasyPrint has just built.
-    """
-    import pydyf
-    from weasyprint.pdf import tags
-
-    original = tags._build_box_tree
-
-    def with_lang(box, *args):
-        for element in original(box, *args):
-            lang = box.element.get("lang") if getattr(box, "element", None) is not None else None
-            if lang and lang != document_lang and "Lang" not in element:
-                element["Lang"] = pydyf.String(lang)
-            yield element
-
-    tags._build_box_tree = with_lang
-    try:
-        yield
-    finally:
-        tags._build_box_tree = original
-
-
 class _Collector(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
@@ -183,14 +155,15 @@ def combine(layout: Layout, before_last: Layout) -> Layout:
 
 def write(layout: Layout, variant: str | None = None, label: str | None = None) -> RenderedPdf:
     """PDF bytes of ``layout``; a layout can be written any number of times (same bytes).
-    ``pdf/ua-1`` tags the document, with /Lang on passages in another language. Warnings: the
+    ``pdf/ua-1``: tagged by ``kkguide.tagging.write_ua``. Warnings: the
     layout's and the write's."""
     refused: list[str] = []
     warnings: list[str] = []
     with _checked(label or layout.label, refused, warnings):
         if variant == "pdf/ua-1":
-            with structure_languages(layout.lang):
-                data = layout.document.write_pdf(pdf_variant=variant)
+            from .tagging import write_ua
+
+            data = write_ua(layout.document, layout.lang)
         else:
             data = layout.document.write_pdf(pdf_variant=variant) if variant else layout.document.write_pdf()
     attached = embedded_files(data)

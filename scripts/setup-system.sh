@@ -16,6 +16,7 @@ TEST=(
   translate-toolkit libxml2-utils zbar-tools             # pofilter, pocount, xmllint, zbarimg
   chromium                                               # browser tests of the web edition
   argyll icc-profiles-free                               # profcheck, FOGRA39 data: output profile accuracy
+  openssl                                                # a certificate for the linkcheck tests' HTTPS server
 )
 
 case "$profile" in

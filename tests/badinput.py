@@ -129,7 +129,29 @@ CASES = [
     Case("unknown key in contacts.yml", _edit("guide/contacts.yml", "  phone: 02821 85-0", "  phone: 02821 85-0\n  mobil: 0171 1"),
          "guide/contacts.yml:5: unknown key 'mobil'"),
     Case("not a phone number in contacts.yml", _edit("guide/contacts.yml", "  phone: 02821 85-0", "  phone: zwei"),
-         "guide/contacts.yml:4: 'zwei' is not a valid phone"),
+         "guide/contacts.yml:4: 'zwei' is not a valid phone number"),
+    Case("invalid phone number (phonenumbers)", _edit("guide/contacts.yml", "  phone: 02821 85-0", "  phone: 02821 1"),
+         "guide/contacts.yml:4: '02821 1' is not a valid phone number (phonenumbers: not a valid German number)"),
+    Case("phone not in DIN 5008 form", _edit("guide/contacts.yml", "  phone: 02821 85-0", "  phone: 0282 185 0"),
+         "guide/contacts.yml:4: '0282 185 0' is not written in DIN 5008 style: write '02821 850'"),
+    Case("fact past its valid_until", _edit("guide/contacts.yml", "  verified_by: test author, against the fixture's "
+                                            "own data\n", "  verified_by: test author, against the fixture's own data"
+                                            "\n  valid_until: 2026-06-30\n"),
+         "guide/contacts.yml:11: fact 'kreis' is past its valid_until 2026-06-30 (facts are judged as of 2026-12-15)"),
+    Case("old 'checked' key in contacts.yml", _edit("guide/contacts.yml", "  state: verified\n  verified_on: 2026-01-10\n",
+                                                    "  checked: 2026-01-10\n"),
+         "guide/contacts.yml:8: 'checked' is no longer used: write 'state: verified' with 'verified_on' and 'verified_by'"),
+    Case("verified fact without verified_on", _edit("guide/contacts.yml", "  verified_on: 2026-01-10\n", ""),
+         "guide/contacts.yml:8: missing key 'verified_on': a verified fact says when and by whom it was compared"),
+    Case("URL that is not https", _edit("guide/contacts.yml", "https://www.kreis-kleve.de", "http://www.kreis-kleve.de"),
+         "guide/contacts.yml:6: 'http://www.kreis-kleve.de' is not an https:// address"),
+    Case("invalid e-mail address", _edit("guide/contacts.yml", "info@kreis-kleve.de", "info@kreis-kleve"),
+         "guide/contacts.yml:5: 'info@kreis-kleve' is not a valid e-mail address"),
+    Case("reviewed guide with an unverified fact", lambda root: (
+        _edit("guide/guide.yml", "source_language: de", "reviewed: true\nsource_language: de")(root),
+        _edit("guide/contacts.yml", "  state: verified\n  verified_on: 2026-01-10\n  verified_by: test author, "
+              "against the fixture's own data\n", "  state: unverified\n")(root)),
+         "guide/guide.yml:6: 'reviewed: true', but 4 printed fact(s) are unverified or stale (first: kreis.phone"),
     Case("unknown fact reference", _edit("chapters/02-notruf.md", "{{fire.phone}}", "{{fire.fax}}"),
          "chapters/02-notruf.md:12: unknown fact reference {{fire.fax}} (not in guide/contacts.yml)"),
     Case("invalid .po (unterminated string)", _edit("translations/ar/LC_MESSAGES/guide.po", 'msgid "Anmelden"', 'msgid "Anmelden'),
@@ -226,6 +248,9 @@ CASES = [
          "styles/guide.css:12: refused: url(http://127.0.0.1:9/x.css)"),
     Case("a file where the output folder should be", _file_for_dist,
          "{root}/dist: cannot write: a file stands where a folder is needed"),
+    Case("opening hours that are not days and times", _edit("guide/contacts.yml", "  phone: 02821 85-0",
+                                                            "  phone: 02821 85-0\n  hours: montags früh"),
+         "guide/contacts.yml:5: 'montags früh' is not opening hours (days, then times)"),
     # files coming back from translators (kkguide translate import)
     Case("returned XLIFF with an external entity",
          _returned("returned.xlf", '<?xml version="1.0"?>\n<!DOCTYPE xliff [<!ENTITY s SYSTEM "file:///etc/passwd">]>\n'
