@@ -129,6 +129,7 @@ def check_fonts(project: Project, translations: Sequence[Translation], stacks: F
         for rendition in translation.texts.values():
             texts.setdefault(rendition.lang, []).append(rendition.text)
         texts[translation.language.code].extend(fixed)
+        texts[translation.language.code].extend(translation.reviewers)   # named in the imprint
     from .fontcheck import check_texts, read_stacks
 
     check_texts(stacks or read_stacks(project.config.files), texts)
@@ -293,8 +294,8 @@ WRITE_WEIGHT = {"screen": 0.4, "print": 0.75, "office-booklet": 0.45, "bilingual
 def _estimate(project: Project, group: LayoutGroup, catalog: Catalog | None) -> float:
     """Relative work of a group that has never been timed: the characters it prints (the German
     text where a message is not translated), times its layout and editions' weights."""
-    translated = {e.msgid: e.msgstr for e in catalog.entries.values() if e.msgstr and not e.fuzzy} if catalog else {}
-    chars = sum(len(translated.get(s.msgid) or s.msgid) for s in project.segments)
+    translated = {e.key: e.msgstr for e in catalog.entries.values() if e.msgstr and not e.fuzzy} if catalog else {}
+    chars = sum(len(translated.get(s.key) or s.msgid) for s in project.segments)
     layout = LAYOUT_WEIGHT["bilingual" if group.layout_edition.is_bilingual else "guide"]
     return chars * (layout + sum(WRITE_WEIGHT.get(j.edition.name, 0.5) for j in group.jobs))
 

@@ -2,22 +2,32 @@
 
 One domain for the whole guide: ``translations/guide.pot`` and
 ``translations/<lang>/LC_MESSAGES/guide.po``. A paragraph that stands in two chapters is one
-message, translated once.
+message, translated once; the same German in two *roles* (a cover title that is also a chapter
+title) is one message per role, told apart by ``msgctxt`` (``segments.assign_contexts``).
+
+PO conventions, chosen so that Poedit, Weblate and ``kkguide update`` write the same bytes:
+- ``#.`` says what the block is and where it stands (chapter, section, table column), and that
+  ``{{...}}`` references are copied unchanged; ``#:`` gives ``file:line`` of every occurrence.
+- Wrapping is GNU gettext's default (79 columns), which translate-toolkit's writer (Weblate)
+  and Poedit reproduce: every catalog kkguide writes goes through GNU ``msgcat`` or
+  ``msgmerge``, never through polib's own wrapping. A tool's save is then a no-op diff.
+- Per-message review: a translator comment ``# reviewed YYYY-MM-DD by NAME [hash]``; the hash
+  covers msgctxt, msgid and msgstr, so a review is void as soon as the German or the
+  translation changes (``update`` removes void ones).
 
 Tools, and why:
-- Reading and writing PO text: polib. Babel 2.18's writer drops ``X-`` header fields (we keep
-  the review status there), turns ``#|`` previous-msgid lines into translator comments, and
-  flags German prose with "%" as python-format, which then fails ``msgfmt -c``.
+- Reading PO text: polib (Babel 2.18's writer drops ``X-`` header fields, turns ``#|`` lines
+  into translator comments and flags German prose with "%" as python-format).
 - Updating a PO from the POT: GNU ``msgmerge --previous`` (keeps fuzzy/obsolete entries and
   restores a returning msgid from ``#~``; see shared/design/translation-workflow.md).
 - Validating: GNU ``msgfmt -c`` on every catalog that is loaded, its first error is reported
   as ``file:line: message``.
-- ``#:`` locations carry the file only, no line numbers: moving a paragraph does not churn
-  every catalog.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
 import shutil
 import subprocess
@@ -33,7 +43,8 @@ from .config import GuideConfig, Language
 from .errors import KkguideError
 from .files import ProjectFiles, describe_char, find_control
 from .fsio import atomic_write
-from .segments import Segment
+from .markdown import FACT_REF
+from .segments import UI_ROLE, Key, Segment, UiMessage  # noqa: F401 - UiMessage is re-exported
 
 POT_FILE = "translations/guide.pot"
 REVIEW_HEADER = "X-Kkguide-Review"
@@ -50,7 +61,22 @@ PLURAL_FORMS = {
     "fa": "nplurals=2; plural=(n > 1);",
 }
 _DATE_LINE = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): .*\\n"$', re.MULTILINE)
+# the roles a `#.` line can name, longest first (older catalogs: "page furniture (cover, ...)")
+ROLES = sorted(["guide title (cover)", "guide subtitle (cover)", "chapter title", "chapter summary", "heading",
+                "paragraph", "list item", "tip", "table header cell", "table cell", "image alt text", UI_ROLE],
+               key=len, reverse=True)
+UI_NOTE = "a short label on the cover, contents page, imprint or back cover; keep it short"
+FACT_NOTE = ("{{...}} stands for a phone number, e-mail, web or postal address that kkguide fills in: "
+             "copy it unchanged")
+_REVIEW = re.compile(r"^reviewed (?P<day>\d{4}-\d\d-\d\d) by (?P<name>.+) \[(?P<hash>[0-9a-f]{12})\]$")
+MAX_REVIEWER_CHARS = 100
 _MSGFMT_ERROR = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<msg>.*)$")
+
+
+@dataclass(frozen=True)
+class Review:
+    reviewer: str
+    day: dt.date
 
 
 @dataclass(frozen=True)
@@ -59,25 +85,20 @@ class Entry:
     msgstr: str
     fuzzy: bool
     line: int
+    context: str | None = None
+    review: Review | None = None     # a sign-off for exactly this msgid and msgstr
+
+    @property
+    def key(self) -> Key:
+        return Key(self.context, self.msgid)
 
 
 @dataclass(frozen=True)
 class Catalog:
     lang: str
     path: str
-    entries: Mapping[str, Entry]
-    review: str          # "draft" until a human reviewer signs off (X-Kkguide-Review header)
-
-    @property
-    def is_draft(self) -> bool:
-        return self.review.strip().lower() == DRAFT
-
-
-@dataclass(frozen=True)
-class UiMessage:
-    msgid: str
-    path: str
-    line: int
+    entries: Mapping[Key, Entry]
+    review: str          # X-Kkguide-Review header: "draft", or what `kkguide review` last wrote
 
 
 def po_file(lang: str) -> str:
@@ -94,28 +115,56 @@ def _header(config: GuideConfig) -> dict[str, str]:
     }
 
 
+def roles_of(comment: str) -> set[str]:
+    """The roles named by an entry's ``#.`` lines (kkguide's own, current and older)."""
+    found = set()
+    for line in comment.split("\n"):
+        role = next((r for r in ROLES if line.startswith(r)), None)
+        if role is not None:
+            found.add(UI_ROLE if role.startswith(UI_ROLE) else role)
+    return found
+
+
 def make_template(config: GuideConfig, segments: Iterable[Segment], ui: Iterable[UiMessage]) -> str:
     """POT text: guide messages first, then each chapter's, then the templates' own strings."""
     pot = polib.POFile(wrapwidth=0)
     pot.metadata = _header(config)
-    by_id: dict[str, polib.POEntry] = {}
+    by_key: dict[Key, polib.POEntry] = {}
 
-    def add(msgid: str, comment: str, path: str) -> None:
-        entry = by_id.get(msgid)
+    def add(key: Key, comment: str, path: str, line: int) -> None:
+        entry = by_key.get(key)
         if entry is None:
-            entry = polib.POEntry(msgid=msgid, msgstr="", comment=comment, occurrences=[])
-            by_id[msgid] = entry
+            entry = polib.POEntry(msgid=key.msgid, msgctxt=key.context, msgstr="", comment=comment, occurrences=[])
+            by_key[key] = entry
             pot.append(entry)
         elif comment not in entry.comment.split("\n"):
             entry.comment += "\n" + comment
-        if (path, "") not in entry.occurrences:
-            entry.occurrences.append((path, ""))
+        if (path, str(line)) not in entry.occurrences:
+            entry.occurrences.append((path, str(line)))
 
     for seg in segments:
-        add(seg.msgid, seg.kind, seg.path)
+        add(seg.key, f"{seg.kind}: {seg.where}" if seg.where else seg.kind, seg.path, seg.line)
     for msg in ui:
-        add(msg.msgid, "page furniture (cover, contents, imprint)", msg.path)
-    return str(pot) + "\n"
+        add(msg.key, f"{UI_ROLE}: {UI_NOTE}", msg.path, msg.line)
+    for entry in pot:
+        if FACT_REF.search(entry.msgid):
+            entry.comment += "\n" + FACT_NOTE
+    return canonical(str(pot) + "\n", POT_FILE)
+
+
+def canonical(text: str, shown: str) -> str:
+    """The catalog as GNU gettext writes it (``msgcat``, default wrapping at 79 columns): the
+    same bytes that translate-toolkit (Weblate) and Poedit write, so a save there is no diff."""
+    _require("msgcat")
+    proc = subprocess.run(["msgcat", "-o", "-", "-"], input=text.encode("utf-8"), capture_output=True)
+    if proc.returncode != 0:
+        raise _msgfmt_error(proc.stderr.decode("utf-8", "replace").replace("<stdin>", shown), shown)
+    return proc.stdout.decode("utf-8")
+
+
+def serialize(po: polib.POFile, shown: str) -> str:
+    """A polib catalog as text, in GNU gettext's canonical form."""
+    return canonical(str(po) + "\n", shown)
 
 
 def _without_dates(text: str) -> str:
@@ -155,8 +204,67 @@ def new_catalog(pot_text: str, lang: Language) -> str:
         "Plural-Forms": PLURAL_FORMS.get(lang.code, "nplurals=2; plural=(n != 1);"),
         REVIEW_HEADER: DRAFT,
     })
-    return str(po) + "\n"
+    return serialize(po, po_file(lang.code))
 
+
+# -- per-message review ---------------------------------------------------------------------
+
+def review_hash(context: str | None, msgid: str, msgstr: str) -> str:
+    data = "\x04".join([context or "", msgid, msgstr]).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def review_line(reviewer: str, day: dt.date, entry: polib.POEntry) -> str:
+    return f"reviewed {day.isoformat()} by {reviewer} [{review_hash(entry.msgctxt, entry.msgid, entry.msgstr)}]"
+
+
+def parse_review(entry: polib.POEntry) -> tuple[Review | None, list[str]]:
+    """The entry's valid review (if any) and its translator comment lines without review lines."""
+    review, others = None, []
+    for line in (entry.tcomment or "").split("\n") if entry.tcomment else []:
+        match = _REVIEW.match(line.strip())
+        if match is None:
+            others.append(line)
+            continue
+        if match["hash"] == review_hash(entry.msgctxt, entry.msgid, entry.msgstr) and "fuzzy" not in entry.flags:
+            try:
+                review = Review(match["name"], dt.date.fromisoformat(match["day"]))
+            except ValueError:
+                pass
+    return review, others
+
+
+def set_review(entry: polib.POEntry, review: Review | None) -> None:
+    """Replace the entry's review lines by ``review`` (None: remove them); other comments stay."""
+    _old, others = parse_review(entry)
+    if review is not None:
+        others.append(review_line(review.reviewer, review.day, entry))
+    entry.tcomment = "\n".join(others)
+
+
+def check_reviewer(name: str) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_REVIEWER_CHARS or find_control(name) or "[" in name or "]" in name:
+        raise KkguideError(f"--reviewer must be a name of 1 to {MAX_REVIEWER_CHARS} printable characters "
+                           "without square brackets")
+    return name
+
+
+def _drop_void_reviews(po: polib.POFile) -> bool:
+    """Remove review lines that no longer match their message; True if any was removed."""
+    changed = False
+    for entry in po:
+        review, others = parse_review(entry)
+        kept = others + ([review_line(review.reviewer, review.day, entry)] if review else [])
+        if "\n".join(kept) != (entry.tcomment or ""):
+            entry.tcomment = "\n".join(kept)
+            changed = True
+    if changed and po.metadata.get(REVIEW_HEADER, DRAFT) != DRAFT:
+        po.metadata[REVIEW_HEADER] = DRAFT
+    return changed
+
+
+# -- update ---------------------------------------------------------------------------------
 
 def merge(po_text: str, pot_text: str, shown: str) -> str:
     """GNU msgmerge of a catalog's text with the template's; returns the merged text. Both come
@@ -166,27 +274,38 @@ def merge(po_text: str, pot_text: str, shown: str) -> str:
         po, pot, out = Path(tmp) / "catalog.po", Path(tmp) / "guide.pot", Path(tmp) / "merged.po"
         po.write_text(po_text, encoding="utf-8")
         pot.write_text(pot_text, encoding="utf-8")
-        proc = subprocess.run(
-            ["msgmerge", "--quiet", "--previous", "--no-wrap", "--add-location=file",
-             "-o", str(out), str(po), str(pot)],
-            capture_output=True, text=True)
+        proc = subprocess.run(["msgmerge", "--quiet", "--previous", "-o", str(out), str(po), str(pot)],
+                              capture_output=True, text=True)
         if proc.returncode != 0:
             raise _msgfmt_error(proc.stderr.replace(str(po), shown).replace(str(pot), POT_FILE), shown)
-        return _confirm_restored(out.read_text(encoding="utf-8"))
+        merged = out.read_text(encoding="utf-8")
+    return _carry_over(merged, parse_po(po_text, shown), shown)
 
 
-def _confirm_restored(text: str) -> str:
-    """A fuzzy entry whose previous msgid is its msgid again (a paragraph edited, then put back)
-    carries the translation made for exactly this text: it is translated, not fuzzy."""
+def _carry_over(text: str, old: polib.POFile, shown: str) -> str:
+    """Confirm what msgmerge could only guess (fuzzy), where the translation is known to be right:
+
+    - a paragraph edited, then put back: the previous msgid is its msgid again, the translation
+      was made for exactly this text;
+    - the same German split by role (msgctxt added, or dropped when the roles merge again): the
+      old entry was confirmed and its ``#.`` lines named this role, so the translator saw it.
+    Also removes reviews that no longer match their message."""
+    known = {Key(e.msgctxt, e.msgid): e for e in old if e.msgid}
     po = parse_po(text, "merged catalog")
-    restored = [e for e in po if "fuzzy" in e.flags and e.previous_msgid == e.msgid
-                and e.previous_msgctxt == e.msgctxt and e.msgstr]
-    if not restored:
-        return text
-    for entry in restored:
+    changed = _drop_void_reviews(po)
+    for entry in po:
+        if not ("fuzzy" in entry.flags and entry.msgstr and entry.previous_msgid == entry.msgid):
+            continue
+        if entry.previous_msgctxt != entry.msgctxt:
+            source = known.get(Key(entry.previous_msgctxt, entry.msgid))
+            wanted = {entry.msgctxt} if entry.msgctxt else roles_of(entry.comment)
+            have = {source.msgctxt} if source is not None and source.msgctxt else roles_of(source.comment if source else "")
+            if source is None or "fuzzy" in source.flags or source.msgstr != entry.msgstr or not wanted <= have:
+                continue
         entry.flags.remove("fuzzy")
         entry.previous_msgid = entry.previous_msgctxt = None
-    return str(po) + "\n"
+        changed = True
+    return serialize(po, shown) if changed else text
 
 
 def update_catalog(files: ProjectFiles, lang: Language) -> str:
@@ -239,7 +358,9 @@ def load_catalog(files: ProjectFiles, lang: str) -> Catalog:
             continue
         line = msgstr_line(lines, e.linenum)
         check_message(e.msgstr, shown, line, "translation", e.msgid)
-        entries[e.msgid] = Entry(e.msgid, e.msgstr, "fuzzy" in e.flags, line)
+        review, _ = parse_review(e)
+        entry = Entry(e.msgid, e.msgstr, "fuzzy" in e.flags, line, e.msgctxt, review)
+        entries[entry.key] = entry
     return Catalog(lang=lang, path=shown, entries=FrozenMap(entries),
                    review=po.metadata.get(REVIEW_HEADER, DRAFT))
 

@@ -87,3 +87,21 @@ def problems(msgid: str, msgstr: str) -> list[str]:
     elif markup(msgid) != markup(msgstr):
         found.append(f"Markdown differs: source has {_describe(markup(msgid))}, translation has {_describe(markup(msgstr))}")
     return found
+
+
+_PARENTHESES = re.compile(r"\([^()]*\)|«[^»]*»")
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+# a word: letters with their combining marks (Arabic shadda and vowels, Devanagari ...) and joiners
+_MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d"
+_WORD_RE = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_MARKS}])*(?:[-'’][^\W\d_]+)*")
+
+
+def prose(msgid: str, msgstr: str) -> str:
+    """The translator's own words in ``msgstr``: without fact references, URLs, Markdown, numbers,
+    text in parentheses (the German terms the guide asks for) and words that also stand in the
+    German source (names, towns, German terms). What the wrong-language and spelling checks see."""
+    text = FACT_REF.sub(" ", _URL_OR_EMAIL.sub(" ", _LINK_TARGET.sub("] ", msgstr)))
+    text = _PARENTHESES.sub(" ", text)
+    source = {w.casefold() for w in _WORD_RE.findall(msgid)}
+    kept = [w for w in _WORD_RE.findall(text) if w.casefold() not in source]
+    return " ".join(kept)

@@ -250,35 +250,85 @@ def update_cmd(root: Path, langs: tuple[str, ...]) -> None:
 @main.command("check")
 @project_option
 @click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all targets).")
-def check_cmd(root: Path, langs: tuple[str, ...]) -> None:
-    """Check every translation against its German source: references, numbers, URLs, Markdown."""
+@click.option("--no-spelling", is_flag=True, help="Skip the hunspell spelling report.")
+def check_cmd(root: Path, langs: tuple[str, ...], no_spelling: bool) -> None:
+    """Check every translation against its German source: references, numbers, URLs, Markdown
+    (refused by the build), the language of each message and the glossary (errors here), and
+    spelling (a report)."""
     from .catalogs import load_catalog
-    from .checks import problems
+    from .checks import problems, prose
+    from .glossary import glossary_problems
+    from .langcheck import MIN_LETTERS, wrong_language
     from .project import load_project, translation_for
-    from .readability import policy_problems
+    from .readability import is_german, policy_problems
+    from .spelling import misspelled, words
 
     project = load_project(root)
     config = project.config
     targets = config.targets(langs)
+    glossary = project.glossary
+    wording = set().union(*(words(w) for t in glossary.terms for w in t.required.values())) if glossary.terms else set()
+    codes = tuple(lang.code for lang in config.target_languages)
     current = project.messages
-    count = 0
+    refused = wrong = terms = spelled = 0
+    unchecked = []
     for lang in targets:
         catalog = load_catalog(config.files, lang.code)
-        for entry in catalog.entries.values():
-            if entry.msgid not in current or not entry.msgstr or entry.fuzzy:
-                continue
+        entries = [e for e in catalog.entries.values() if e.key in current and e.msgstr and not e.fuzzy]
+        for entry in entries:
+            where = f"{catalog.path}:{entry.line}: {lang.code}"
             for problem in problems(entry.msgid, entry.msgstr):
-                click.echo(f"{catalog.path}:{entry.line}: {lang.code}: {problem}")
-                count += 1
+                click.echo(f"{where}: {problem}")
+                refused += 1
+            found = wrong_language(lang.code, codes, prose(entry.msgid, entry.msgstr))
+            if (entry.msgstr == entry.msgid and sum(ch.isalpha() for ch in entry.msgid) >= MIN_LETTERS
+                    and not is_german(lang.code)):  # easy German may keep a sentence that is easy already
+                found = "the German source, copied unchanged"
+            if found:
+                click.echo(f"{where}: wrong language: this reads as {found}")
+                wrong += 1
+            for problem in glossary_problems(glossary, lang.code, entry.msgid, entry.msgstr):
+                click.echo(f"{where}: {problem}")
+                terms += 1
+        if no_spelling:
+            continue
+        unknown = misspelled(lang.code, [prose(e.msgid, e.msgstr) for e in entries])
+        if unknown is None:
+            unchecked.append(lang.code)
+            continue
+        for entry, bad in zip(entries, unknown):
+            bad = [w for w in bad if w.casefold() not in wording]
+            if bad:
+                click.echo(f"{catalog.path}:{entry.line}: {lang.code}: spelling (report only): {', '.join(bad)}")
+                spelled += 1
     for lang in [config.source_language, *targets]:  # the readability policy of German editions
         if lang.code in config.min_readability:
             catalog = None if lang.code == config.source_language.code else load_catalog(config.files, lang.code)
             for problem in policy_problems(config, project.segments, translation_for(project, lang, catalog)):
                 click.echo(f"{config.located.path}:{config.located.line('min_readability', lang.code)}: {lang.code}: {problem}")
-                count += 1
-    if count:
-        raise KkguideError(f"{count} problem(s) in {len(targets)} catalog(s); these translations are not used")
-    click.echo(f"checked {len(targets)} catalog(s): no problems")
+                refused += 1
+    if unchecked:
+        click.echo(f"spelling not checked (no hunspell dictionary installed): {', '.join(unchecked)}")
+    click.echo(f"checked {len(targets)} catalog(s): {refused} refused by the build, {wrong} in the wrong language, "
+               f"{terms} glossary, {spelled} with spelling to look at")
+    if refused or wrong:
+        raise KkguideError(f"{refused + wrong} problem(s) in {len(targets)} catalog(s)"
+                           + ("; the refused translations are not used" if refused else ""))
+
+
+@main.command("glossary")
+@project_option
+@click.option("--tbx", "tbx_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the glossary as TBX (for CAT tools) to this file.")
+def glossary_cmd(root: Path, tbx_path: Path) -> None:
+    """Export guide/glossary.yml as TBX."""
+    from .fsio import atomic_write
+    from .glossary import load_glossary, tbx_text
+
+    config = load_config(root)
+    glossary = load_glossary(config.files, {lang.code for lang in config.languages})
+    atomic_write(tbx_path, tbx_text(glossary, config.source_language.code).encode("utf-8"))
+    click.echo(f"{tbx_path}: {len(glossary.terms)} terms")
 
 
 @main.group("translate", context_settings=CONTEXT)
@@ -307,8 +357,9 @@ def export_cmd(root: Path, lang: str, fmt: str, out: Path | None) -> None:
 @translate_group.command("import")
 @project_option
 @click.option("--lang", "-l", "lang", required=True, help="Language code.")
+@click.option("--translator", default="", help="Who translated (default: the file's Last-Translator or XLIFF phase contact).")
 @click.argument("returned", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_cmd(root: Path, lang: str, returned: Path) -> None:
+def import_cmd(root: Path, lang: str, translator: str, returned: Path) -> None:
     """Merge a returned PO or XLIFF file into the catalog, through the same checks as the build."""
     from .catalogs import po_file
     from .handoff import import_file
@@ -316,11 +367,12 @@ def import_cmd(root: Path, lang: str, returned: Path) -> None:
 
     project = load_project(root)
     code = project.config.language(lang).code
-    report = import_file(project.config.files, code, returned)
+    report = import_file(project.config.files, code, returned, translator)
     for line in report.problems:
         click.echo(line)
+    who = f", translator {report.translator}" if report.translator else ", translator not named (--translator)"
     click.echo(f"{po_file(code)}: imported {report.imported}, unchanged {report.unchanged}, "
-               f"empty {report.empty}, not taken {len(report.problems)}")
+               f"empty {report.empty}, not taken {len(report.problems)}, notes kept {report.notes}{who}")
     if report.problems:
         raise KkguideError(f"{len(report.problems)} problem(s): those units were not imported (listed above)")
 
@@ -472,14 +524,36 @@ def web_cmd(root: Path, out: Path | None) -> None:
                + (f"; not published (below min_coverage): {', '.join(site.skipped)}" if site.skipped else ""))
 
 
+@main.command("review")
+@project_option
+@click.option("--lang", "-l", "lang", required=True, help="Language code.")
+@click.option("--reviewer", required=True, help="Name of the person who checked the translation.")
+@click.option("--chapter", "chapters", multiple=True,
+              help="Chapter id to sign off (repeatable; 'pages' = cover, labels, imprint; default: all).")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Review date (default: today).")
+def review_cmd(root: Path, lang: str, reviewer: str, chapters: tuple[str, ...], day) -> None:
+    """Record that a person reviewed the printed translations; the draft badge goes once all are."""
+    from .project import load_project
+    from .review import sign_off
+
+    project = load_project(root)
+    code = project.config.language(lang).code
+    report = sign_off(project, code, reviewer, day.date() if day else dt.date.today(), chapters)
+    click.echo(f"{report.path}: reviewed {report.reviewed}, already reviewed {report.already}, "
+               f"not printed (fuzzy, untranslated or refused) {report.not_printed}")
+    click.echo("every printed message is reviewed: the draft badge is lifted" if report.complete else
+               f"{report.remaining} printed message(s) still without a review: the translation stays a draft")
+
+
 @main.command("status")
 @project_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--chapters", is_flag=True, help="One row per language and chapter.")
 def status_cmd(root: Path, fmt: str, chapters: bool) -> None:
-    """Per language (and chapter): translated, fuzzy and untranslated messages and words.
+    """Per language (and chapter): reviewed, translated, fuzzy and untranslated messages and words.
 
-    Fuzzy never counts as done: it is printed in German until a translator confirms it."""
+    Fuzzy never counts as done: it is printed in German until a translator confirms it.
+    "reviewed" counts translated messages a reviewer signed off (kkguide review)."""
     from .catalogs import load_catalog
     from .project import load_project, translation_for
     from .readability import chapter_readability, is_german, whole
@@ -491,13 +565,13 @@ def status_cmd(root: Path, fmt: str, chapters: bool) -> None:
         source = lang.code == config.source_language.code
         catalog = None if source else load_catalog(config.files, lang.code)
         translation = translation_for(project, lang, catalog)
-        draft = (not config.reviewed) if source else catalog.is_draft
+        draft = (not config.reviewed) if source else translation.draft
         row = _status_row(lang.code, translation.coverage, draft, config.required_coverage(lang.code))
         row["source"] = source
         row["chapters"] = {cid or "(cover and pages)": _status_row(lang.code, cov, draft, 0)
                            for cid, cov in translation.chapters.items()}
         if is_german(lang.code):  # the German readability formulas apply to German editions only
-            texts = {m: r.text for m, r in translation.texts.items()}
+            texts = {key.msgid: r.text for key, r in translation.texts.items()}
             row["readability"] = whole(project.segments, texts).as_dict()
             row["min_readability"] = config.min_readability.get(lang.code)
             for cid, score in chapter_readability(project.segments, texts).items():
@@ -506,8 +580,8 @@ def status_cmd(root: Path, fmt: str, chapters: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    header = (f"{'lang':<9} {'chapter':<18} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'words done':>12} "
-              f"{'%':>6} {'Flesch':>6}  state")
+    header = (f"{'lang':<9} {'chapter':<18} {'reviewed':>8} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} "
+              f"{'words done':>12} {'%':>6} {'Flesch':>6}  state")
     click.echo(header)
     click.echo("-" * len(header))
     for row in rows:
@@ -532,7 +606,7 @@ def _state(row: dict) -> str:
 def _status_line(row: dict, name: str, state: str) -> None:
     words = f"{row['translated_words']}/{row['words']}"
     flesch = f"{row['readability']['flesch']:.1f}" if "readability" in row else ""
-    click.echo(f"{row['language']:<9} {name[:18]:<18} {row['translated']:>10} {row['fuzzy']:>6} "
+    click.echo(f"{row['language']:<9} {name[:18]:<18} {row['reviewed']:>8} {row['translated']:>10} {row['fuzzy']:>6} "
                f"{row['untranslated']:>9} {words:>12} {row['percent']:>5.1f}% {flesch:>6}  {state}".rstrip())
 
 

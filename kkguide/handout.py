@@ -74,6 +74,6 @@ def make_handout(root: Path, out: Path, lang: str, chapters: Sequence[str], prof
     stamp = hashlib.sha256("\0".join([*ids, contact, day.isoformat()]).encode()).hexdigest()[:8]
     target = out / "handouts" / f"handout-{language.code}-{day.isoformat()}-{stamp}.pdf"
     atomic_write(target, pdf.data)
-    used = {s.msgid for s in project.segments if s.chapter in ids}
-    fallbacks = sum(1 for m in used if translation.get(m).lang != language.code)
+    used = {s.key for s in project.segments if s.chapter in ids}
+    fallbacks = sum(1 for key in used if translation.texts[key].lang != language.code)
     return Handout(target, pdf.pages, ids, fallbacks)

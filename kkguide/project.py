@@ -13,9 +13,10 @@ from .errors import KkguideError
 from .files import ProjectFiles, describe_char
 from .images import image_problem
 from .frozen import FrozenMap
+from .glossary import Glossary, load_glossary
 from .markdown import fact_refs, make_markdown
 from .render import ui_messages
-from .segments import Segment, extract, guide_messages, image_sources
+from .segments import Key, Segment, assign_contexts, extract, guide_messages, image_sources
 from .sources import Chapter, load_chapters
 from .translate import Translation, translate
 
@@ -38,6 +39,7 @@ class Project:
     ui: tuple[UiMessage, ...]
     images: tuple[str, ...] = ()     # every image the chapters place (guide/images/...), checked
     template_facts: tuple = ()       # facts.Use of every fact("id.field") in the templates
+    glossary: Glossary = Glossary(())   # guide/glossary.yml, checked
 
     def printed_facts(self, chapters: tuple[Chapter, ...] | None = None) -> tuple[str, ...]:
         """The facts a document of ``chapters`` (default: all) prints, with the templates' own."""
@@ -50,8 +52,9 @@ class Project:
         return self.config.root
 
     @property
-    def messages(self) -> frozenset[str]:
-        return frozenset(s.msgid for s in self.segments) | frozenset(u.msgid for u in self.ui)
+    def messages(self) -> frozenset[Key]:
+        """Every message of the guide, as (msgctxt, msgid)."""
+        return frozenset(s.key for s in self.segments) | frozenset(u.key for u in self.ui)
 
 
 def load_project(root: Path, config: GuideConfig | None = None) -> Project:
@@ -83,7 +86,9 @@ def load_project(root: Path, config: GuideConfig | None = None) -> Project:
                                    config.located.path, config.located.line("handout_profiles", name, index))
     templates = template_uses(config.files)
     check_template_refs(templates, facts)
-    project = Project(config, facts, chapters, tuple(segments), ui_messages(config.files), tuple(images), templates)
+    segs, ui = assign_contexts(segments, ui_messages(config.files))
+    glossary = load_glossary(config.files, {lang.code for lang in config.languages})
+    project = Project(config, facts, chapters, segs, ui, tuple(images), templates, glossary)
     check_reviewed(config, facts, project.printed_facts())
     return project
 

@@ -88,6 +88,6 @@ def policy_problems(config, segments, translation) -> list[str]:
     minimum = config.min_readability.get(translation.language.code)
     if minimum is None:
         return []
-    texts = {m: r.text for m, r in translation.texts.items()}
+    texts = {key.msgid: r.text for key, r in translation.texts.items()}
     return [f"chapter '{cid}' reads at {score.flesch:.1f}, guide.yml min_readability needs {minimum:g}"
             for cid, score in chapter_readability(segments, texts).items() if score.flesch < minimum]

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from .catalogs import UiMessage
 from .config import Edition, Facts, GuideConfig
 from .files import ProjectFiles
-from .segments import slots
+from .segments import UI_ROLE, slots
 from .sources import Chapter
 from .translate import Rendition, Translation
 
@@ -131,7 +131,7 @@ def translated_tokens(md: MarkdownIt, body: str, translation: Translation, env: 
     doc_lang = translation.language.code
     tokens = md.parse(body, env)
     for slot in list(slots(tokens)):
-        rendition = translation.get(slot.msgid)
+        rendition = translation.get(slot.msgid, slot.kind)
         inline = tokens[slot.index]
         parsed = md.parseInline(rendition.text, env)[0].children or []
         if slot.image is not None:
@@ -154,8 +154,9 @@ def make_environment(files: ProjectFiles, translation: Translation) -> jinja2.En
     doc_lang = translation.language.code
 
     def ui_text(msgid: str) -> Markup:
-        rendition = translation.texts.get(msgid)
-        if rendition is None:
+        try:
+            rendition = translation.get(msgid, UI_ROLE)
+        except KeyError:
             rendition = Rendition(msgid, translation.source_language, "untranslated", "")
         attrs = _fallback_attrs(rendition, doc_lang)
         if not attrs:
@@ -165,7 +166,13 @@ def make_environment(files: ProjectFiles, translation: Translation) -> jinja2.En
 
     env.install_gettext_callables(ui_text, lambda s, p, n: ui_text(s if n == 1 else p), newstyle=True)
     # gettext() is for attributes (alt, title): plain text, escaped by the template as usual
-    env.globals["gettext"] = lambda msgid: (translation.texts[msgid].text if msgid in translation.texts else msgid)
+    def attr_text(msgid: str) -> str:
+        try:
+            return translation.get(msgid, UI_ROLE).text
+        except KeyError:
+            return msgid
+
+    env.globals["gettext"] = attr_text
     return env
 
 
@@ -176,10 +183,10 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
     env = {"facts": facts, "image_base": image_base, "locale": lang.cldr}
     rendered = []
     for ch in chapters:
-        title = translation.get(ch.title)
+        title = translation.get(ch.title, "chapter title")
         rendered.append(RenderedChapter(
             id=ch.id, title=inline_html(md, title, lang.code, env), title_text=title.text,
-            summary=inline_html(md, translation.get(ch.summary), lang.code, env),
+            summary=inline_html(md, translation.get(ch.summary, "chapter summary"), lang.code, env),
             body=(bilingual_body_html if edition.is_bilingual else body_html)(md, ch.body, translation, env),
             original_title=ch.title if edition.is_bilingual else ""))
     stand = format_date(config.stand, format="long", locale=lang.cldr)
@@ -192,14 +199,18 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
     return template.render(
         lang=lang, edition=edition, chapters=rendered, languages=config.languages, notes_pages=notes_pages,
         handout=handout,
-        title=inline_html(md, translation.get(config.title), lang.code, env),
-        title_text=translation.get(config.title).text,
-        subtitle=inline_html(md, translation.get(config.subtitle), lang.code, env),
+        title=inline_html(md, translation.get(config.title, "guide title (cover)"), lang.code, env),
+        title_text=translation.get(config.title, "guide title (cover)").text,
+        subtitle=inline_html(md, translation.get(config.subtitle, "guide subtitle (cover)"), lang.code, env),
         publisher=config.publisher, publisher_address=config.publisher_address,
         stand=stand, created=_pdf_date(config.stand),
         draft=translation.draft if lang.code != config.source_language.code else not config.reviewed,
         is_source=lang.code == config.source_language.code,
         fallbacks=translation.coverage.fallbacks,
+        # the imprint names who signed the translation off, once every printed message is reviewed
+        reviewed_by=", ".join(translation.reviewers) if not translation.draft else "",
+        reviewed_on=format_date(translation.reviewed_on, format="long", locale=lang.cldr)
+        if translation.reviewed_on and not translation.draft else "",
         fact=lambda ref: Markup(md.renderInline("{{%s}}" % ref, env)),
         facts_checked=format_date(checked, format="long", locale=lang.cldr) if checked else "",
         facts_unconfirmed=bool(facts.flagged(printed)),

@@ -10,10 +10,13 @@ BUILD=(
   fonts-noto-core fonts-dejavu-core                      # Noto Sans, Naskh Arabic, Ethiopic ...
   gettext                                                # msgfmt -c, msgmerge, msgcat
   poppler-utils                                          # pdftoppm: package thumbnails and proofs
+  hunspell hunspell-en-gb hunspell-ar hunspell-uk hunspell-tr hunspell-nl hunspell-fr
+  hunspell-pl hunspell-ro hunspell-bg hunspell-ru hunspell-kmr   # kkguide check: spelling
 )
 TEST=(
   qpdf                                                   # qpdf --check
-  translate-toolkit libxml2-utils zbar-tools             # pofilter, pocount, xmllint, zbarimg
+  libxml2-utils zbar-tools                               # xmllint, zbarimg (pofilter, pocount: the venv's translate-toolkit)
+  php-symfony-translation                                # ships the OASIS xliff-core-1.2-strict.xsd for xmllint
   chromium                                               # browser tests of the web edition
   argyll icc-profiles-free                               # profcheck, FOGRA39 data: output profile accuracy
   openssl                                                # a certificate for the linkcheck tests' HTTPS server

@@ -177,6 +177,11 @@ CASES = [
          "chapters/02-notruf.md: chapter of 10,000,323 bytes is larger than the limit of 262,144 bytes"),
     Case("a paragraph of 5,000 characters", _append_chapter("\n" + "Wort " * 1_000 + "\n"),
          "chapters/02-notruf.md:18: paragraph of 4,999 characters (at most 4,000): split it into shorter paragraphs"),
+    Case("glossary names a language the guide does not list",
+         _write("guide/glossary.yml", "Bürgerbüro:\n  ar: مكتب\n  xx: nope\n"),
+         "guide/glossary.yml:3: 'Bürgerbüro' names language 'xx', which guide/guide.yml does not list"),
+    Case("glossary term without translations", _write("guide/glossary.yml", "Bürgerbüro: 3\n"),
+         "guide/glossary.yml:1: 'Bürgerbüro' must map language codes to translations"),
     Case("a chapter of 10,000 list items", _append_chapter("\n" + "".join(f"- Punkt {i}\n" for i in range(10_000))),
          "chapters/02-notruf.md:1509: 10,009 translatable blocks (at most 1,500): split the chapter"),
     # files that lead outside the project (issue 11): refused before anything is read from them

@@ -64,6 +64,32 @@ def cli() -> Cli:
     return Cli()
 
 
+SYMFONY_SCHEMAS = Path("/usr/share/php/Symfony/Component/Translation/Resources/schemas")
+
+
+def xliff_schema(folder: Path) -> Path:
+    """The OASIS XLIFF 1.2 strict schema (Debian's php-symfony-translation ships it, installed by
+    the test set-up), with its xml.xsd import pointed at the local copy: xmllint needs no network."""
+    source = SYMFONY_SCHEMAS / "xliff-core-1.2-strict.xsd"
+    assert source.exists(), f"{source} missing: run `make setup-test` (Debian package php-symfony-translation)"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SYMFONY_SCHEMAS / "xml.xsd", folder / "xml.xsd")
+    text = source.read_text(encoding="utf-8")
+    remote = 'schemaLocation="http://www.w3.org/2001/xml.xsd"'
+    assert remote in text
+    (folder / source.name).write_text(text.replace(remote, 'schemaLocation="xml.xsd"'), encoding="utf-8")
+    return folder / source.name
+
+
+def venv_tool(name: str) -> str:
+    """A command-line tool of a Python package installed with kkguide (translate-toolkit's pocount ...)."""
+    import sys
+
+    path = Path(sys.executable).parent / name
+    assert path.exists(), f"{path} missing: run `make setup-test`"
+    return str(path)
+
+
 def tool(*args: str) -> str:
     """Run a real command-line tool and return its standard output (fails the test on error)."""
     proc = subprocess.run(args, capture_output=True, text=True)

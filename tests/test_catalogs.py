@@ -7,7 +7,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from conftest import REPO, tool
+from conftest import REPO, tool, venv_tool
 
 AR = "translations/ar/LC_MESSAGES/guide.po"
 PARA = "Melden Sie Ihre Wohnung innerhalb von zwei Wochen an.\nDas Bürgerbüro hilft Ihnen."
@@ -90,7 +90,13 @@ def test_pot_has_context_comments_and_no_python_format(mini, cli):
     cli(mini, "extract")
     pot = polib.pofile(str(mini / "translations/guide.pot"))
     entry = pot.find("Bringen Sie Ihren **Pass** mit.")
-    assert entry.comment == "list item" and entry.occurrences == [("chapters/01-anmelden.md", "")]
+    assert entry.comment == 'list item: chapter "Anmelden", section "Die Wohnung anmelden"'
+    assert entry.occurrences == [("chapters/01-anmelden.md", "12")]
+    cell = pot.find("Polizei", msgctxt="table cell")
+    assert cell.comment.endswith('column "Wer hilft?"') and cell.occurrences == [("chapters/02-notruf.md", "11")]
+    assert pot.find("Polizei", msgctxt="page furniture").occurrences == [("styles/guide.html.j2", "86")]
+    assert all(e.msgctxt for e in pot if e.msgid == "Polizei")   # two roles: two messages, no bare one
+    assert "copy it unchanged" in pot.find("**Tipp:** Rufen Sie vorher an: {{kreis.phone}}.").comment
     assert all("python-format" not in e.flags for e in pot)
     tool("msgfmt", "-c", "-o", "/dev/null", str(mini / "translations/guide.pot"))
 
@@ -113,7 +119,7 @@ POFILTER_TESTS = ["urls", "emails", "xmltags", "newlines", "escapes", "doublespa
                          ids=str)
 def test_every_shipped_catalog_passes_pofilter(po: Path, tmp_path):
     out = tmp_path / "failures.po"
-    args = ["pofilter", "--nofuzzy", "--progress=none"] + [f"-t{t}" for t in POFILTER_TESTS]
+    args = [venv_tool("pofilter"), "--nofuzzy", "--progress=none"] + [f"-t{t}" for t in POFILTER_TESTS]
     tool(*args, str(REPO / po), str(out))
     failures = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("# (pofilter)")] \
         if out.exists() else []

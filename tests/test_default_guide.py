@@ -25,9 +25,12 @@ RIGHT_TO_LEFT = {"ar", "fa", "prs", "ps", "ckb"}
 
 
 def _comparable(text: str) -> str:
-    """Text without bidi marks, combining marks and spaces: how a PDF's text can be compared."""
+    """Text without bidi marks, combining marks, spaces and parentheses: how a PDF's text can be
+    compared (pdftotext returns the parentheses of "Kurdî (Kurmancî)" on a right-to-left page
+    mirrored, ")Kurmancî(", although the page shows them right: checked with pdftoppm)."""
     text = unicodedata.normalize("NFC", text)
-    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Mn", "Cf"))
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "()"
+                   and unicodedata.category(ch) not in ("Mn", "Cf"))
 
 
 def _arabic(text: str) -> str:

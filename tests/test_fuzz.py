@@ -58,7 +58,7 @@ def _chapter(body: str):
 
 
 def _identity(chapter, md) -> Translation:
-    texts = {s.msgid: Rendition(s.msgid, "ar", "translated", "fuzz") for s in extract(md, chapter)}
+    texts = {s.key: Rendition(s.msgid, "ar", "translated", "fuzz") for s in extract(md, chapter)}
     return Translation(make_language("ar", "fuzz", 1), "de", FrozenMap(texts), Coverage(), FrozenMap(), False)
 
 

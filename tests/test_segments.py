@@ -29,7 +29,7 @@ def _translation(project, mapping):
     """A Translation whose every text is mapping(msgid), pretending to be Arabic."""
     lang = make_language("ar", "test", 1)
     tr = translate(lang, "de", project.segments, project.ui, None)
-    texts = {k: Rendition(mapping(k), "ar", "translated", "test") for k in tr.texts}
+    texts = {k: Rendition(mapping(k.msgid), "ar", "translated", "test") for k in tr.texts}
     return type(tr)(lang, "de", texts, tr.coverage, tr.chapters, False)
 
 
