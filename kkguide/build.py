@@ -1,5 +1,9 @@
-"""Stage 8: plan (language x edition) jobs, reuse what the cache has, render the rest in a pool
-of worker processes, then write PDFs and the manifest.
+"""Stage 8: plan (language x edition) jobs, reuse what the cache has, render the rest, then write
+PDFs and the manifest.
+
+The jobs to render are grouped by layout (``LayoutGroup``: a language's screen, print and office
+booklet share one WeasyPrint layout; the bilingual edition has its own). Groups render in this
+process and in a pool of worker processes, in the order ``schedule`` computes.
 
 Nothing is written before every job has rendered: a failing job leaves ``dist/`` untouched.
 Each file is written atomically; ``manifest.json`` lists every artifact with its checksum.
@@ -11,18 +15,20 @@ import hashlib
 import json
 import multiprocessing
 import os
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from . import __version__
-from .cache import Cache, CachedPdf, common_digest, job_key, sources_digest
+from .cache import CODE, Cache, CachedPdf, Inputs, code_digest, font_files, job_inputs, source_digests
 from .catalogs import po_file
 from .config import Edition, GuideConfig, Language, load_config
 from .errors import KkguideError
+from .frozen import FrozenMap
 from .fsio import check_output, output_lock
 
 # Only what planning and the cache lookup need is imported with this module: a build starts its
@@ -68,6 +74,7 @@ class JobResult:
     data: bytes
     warnings: tuple[str, ...]
     reused: bool
+    reasons: tuple[str, ...] = ()   # why it was rendered: the inputs that changed since the last build
 
     @property
     def fallbacks(self) -> int:
@@ -134,57 +141,126 @@ def coverage_dict(coverage: Coverage) -> dict[str, int | float]:
     return fields
 
 
+@dataclass(frozen=True)
+class LayoutGroup:
+    """The jobs of one language written from one layout: screen, print and office booklet share
+    the guide's layout (print adds bleed at write time, booklets add notes pages before the back
+    cover); the bilingual edition has its own. Editions of another page size are laid out apart."""
+
+    language: Language
+    jobs: tuple[Job, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.language.code}/" + "+".join(sorted(j.edition.name for j in self.jobs))
+
+    @property
+    def layout_edition(self) -> Edition:
+        """The edition the shared HTML is rendered for: the bilingual one, or a plain screen
+        edition of the group's page size (the same HTML whichever editions are in the group). A
+        print edition with crop marks is laid out on its own, with its marks and bleed in CSS."""
+        first = self.jobs[0].edition
+        own = first.is_bilingual or (first.is_print and first.crop_marks)
+        return first if own else Edition("screen", first.page_size)
+
+
+def layout_groups(jobs: Sequence[Job]) -> list[LayoutGroup]:
+    """``jobs`` grouped by language, page size and bilingual or not, in the order of ``jobs``."""
+    groups: dict[tuple, list[Job]] = {}
+    for job in jobs:
+        own = job.edition.is_bilingual or (job.edition.is_print and job.edition.crop_marks)
+        groups.setdefault((job.language.code, own and job.edition.name, job.edition.page_size), []).append(job)
+    return [LayoutGroup(members[0].language, tuple(members)) for members in groups.values()]
+
+
+class Layouts:
+    """One group's layouts, each made at most once: the guide, and the booklet (the guide with
+    the notes pages that bring it to a multiple of four, laid out on their own and inserted
+    before the back cover, so the guide is never laid out twice)."""
+
+    def __init__(self, project: Project, group: LayoutGroup, translation: Translation):
+        from .markdown import make_markdown
+        from .pdf import lay_out
+        from .render import render_html
+
+        self.project, self.group, self.translation = project, group, translation
+        html = render_html(project.config, project.facts, project.chapters, translation, group.layout_edition,
+                           make_markdown())
+        self.guide = lay_out(html, project.config.files, group.jobs[0].filename)
+        self._booklet = None
+
+    def booklet(self, job: Job):
+        if self._booklet is None:
+            from .pdf import combine, lay_out
+            from .render import render_notes_html
+
+            pad = (-self.guide.pages) % 4
+            booklet = self.guide
+            if pad:
+                html = render_notes_html(self.project.config, self.translation, self.group.layout_edition, pad,
+                                         first_page=self.guide.pages)
+                notes = lay_out(html, self.project.config.files, job.filename)
+                if notes.pages != pad:
+                    raise KkguideError(f"{pad} notes page(s) laid out as {notes.pages}: the booklet does not "
+                                       "reach a multiple of 4", job.filename)
+                booklet = combine(self.guide, notes)
+            self._booklet = booklet
+        return self._booklet
+
+
+def finish(edition: Edition, data: bytes) -> bytes:
+    """Post-processing of one edition's written PDF (bytes -> bytes), before any later step
+    (imposition, press conversion) sees it. Nothing yet; the place for steps such as tagging
+    fixes of the screen edition."""
+    return data
+
+
+def render_group(project: Project, group: LayoutGroup, translation: Translation) -> dict[Job, CachedPdf]:
+    """Every job of ``group`` from one layout."""
+    layouts = Layouts(project, group, translation)
+    coverage = coverage_dict(translation.coverage)
+    done = {}
+    for job in group.jobs:
+        if job.edition.is_print:
+            done[job] = _press(project, job, layouts, coverage)
+        elif job.edition.is_office_booklet:
+            from .impose import impose
+            from .pdf import write
+
+            pdf = write(layouts.booklet(job), None, job.filename)
+            data = impose(finish(job.edition, pdf.data), right_to_left=job.language.direction == "rtl")
+            done[job] = CachedPdf(data, pdf.pages // 2, pdf.warnings, coverage)
+        else:
+            from .pdf import write
+
+            pdf = write(layouts.guide, "pdf/ua-1", job.filename)
+            done[job] = CachedPdf(finish(job.edition, pdf.data), pdf.pages, pdf.warnings, coverage)
+    return done
+
+
 def render_job(project: Project, job: Job, translation: Translation) -> CachedPdf:
-    from .markdown import make_markdown
-    from .pdf import render_pdf  # WeasyPrint is imported only when something is rendered
-    from .render import render_html
-
-    edition = job.edition
-    variant = "pdf/x-4" if edition.is_print else ("pdf/ua-1" if edition.name in ("screen", "bilingual") else None)
-
-    def typeset(notes_pages: int):
-        html = render_html(project.config, project.facts, project.chapters, translation, edition,
-                           make_markdown(), notes_pages=notes_pages)
-        return render_pdf(html, project.config.files, job.filename, variant)
-
-    pdf = typeset(0)
-    if edition.is_print:
-        return _press(project, job, translation, pdf, typeset)
-    if edition.is_office_booklet:
-        from .impose import impose
-
-        pdf = _to_multiple_of_four(job, pdf, typeset)
-        data = impose(pdf.data, right_to_left=job.language.direction == "rtl")
-        return CachedPdf(data, pdf.pages // 2, pdf.warnings, coverage_dict(translation.coverage))
-    return CachedPdf(pdf.data, pdf.pages, pdf.warnings, coverage_dict(translation.coverage))
+    """One job on its own (its group of one)."""
+    return render_group(project, LayoutGroup(job.language, (job,)), translation)[job]
 
 
-def _to_multiple_of_four(job: Job, pdf, typeset):
-    """Planned notes pages before the back cover, never blank pages after it."""
-    pad = (-pdf.pages) % 4
-    if not pad:
-        return pdf
-    pdf = typeset(pad)
-    if pdf.pages % 4:
-        raise KkguideError(f"{pdf.pages} pages even with {pad} notes page(s): the layout does not "
-                           "reach a multiple of 4", job.filename)
-    return pdf
-
-
-def _press(project: Project, job: Job, translation: Translation, pdf, typeset) -> CachedPdf:
-    """Print edition: notes pages up to a multiple of 4, CMYK, then the shop's preflight."""
+def _press(project: Project, job: Job, layouts: Layouts, coverage) -> CachedPdf:
+    """Print edition: the booklet's pages with bleed, CMYK, then the shop's preflight."""
+    from .pdf import with_bleed, write
     from .preflight import PrintSpec, preflight
     from .press import to_press
 
     edition = job.edition
-    pdf = _to_multiple_of_four(job, pdf, typeset)
-    data = to_press(pdf.data, project.config.files.read_bytes(str(edition.output_profile), "profile"),
-                    edition.output_condition)
+    profile = project.config.files.read_bytes(str(edition.output_profile), "profile")
+    source = layouts.booklet(job)
+    if not layouts.group.layout_edition.is_print:  # else laid out with bleed and marks already
+        source = with_bleed(source, edition.bleed_mm, profile, str(edition.output_profile))
+    pdf = write(source, "pdf/x-4", job.filename)
+    data = to_press(finish(edition, pdf.data), profile, edition.output_condition)
     report = preflight(data, PrintSpec(edition.size_mm, edition.bleed_mm, edition.min_dpi), job.filename)
     if not report.ok:
         failed = next(f for f in report.findings if not f.ok)
         raise KkguideError(f"preflight failed: {failed.check}: {failed.message}", job.filename)
-    return CachedPdf(data, pdf.pages, pdf.warnings, coverage_dict(translation.coverage))
+    return CachedPdf(data, pdf.pages, pdf.warnings, coverage)
 
 
 def _warm_worker() -> None:
@@ -195,27 +271,33 @@ def _warm_worker() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from . import pdf, project, render  # noqa: F401
+    from . import impose, pdf, preflight, press, project, render  # noqa: F401
 
 
 def _ready() -> None:
     """A no-op task: submitting one per worker makes the pool start them all at once."""
 
 
-def _render_in_worker(project: Project, job: Job, translation: Translation) -> tuple[CachedPdf, float]:
+def _render_in_worker(project: Project, group: LayoutGroup,
+                      translation: Translation) -> tuple[dict[Job, CachedPdf], float]:
     start = time.perf_counter()
-    return render_job(project, job, translation), time.perf_counter() - start
+    return render_group(project, group, translation), time.perf_counter() - start
 
 
-EDITION_WEIGHT = {"print": 2.2, "office-booklet": 1.5, "bilingual": 2.0}  # vs screen, docs/benchmarks.md
+# Relative cost of a group never timed before, per character printed: one layout (the bilingual
+# edition prints every block twice) plus each edition's write and post-processing
+# (docs/benchmarks.md, "Editions").
+LAYOUT_WEIGHT = {"guide": 1.0, "bilingual": 2.2}
+WRITE_WEIGHT = {"screen": 0.4, "print": 0.75, "office-booklet": 0.45, "bilingual": 0.8}
 
 
-def _estimate(project: Project, job: Job, catalog: Catalog | None) -> float:
-    """Relative work of a job that has never been timed: the characters it prints (the German
-    text where a message is not translated), times its edition's weight."""
+def _estimate(project: Project, group: LayoutGroup, catalog: Catalog | None) -> float:
+    """Relative work of a group that has never been timed: the characters it prints (the German
+    text where a message is not translated), times its layout and editions' weights."""
     translated = {e.key: e.msgstr for e in catalog.entries.values() if e.msgstr and not e.fuzzy} if catalog else {}
     chars = sum(len(translated.get(s.key) or s.msgid) for s in project.segments)
-    return chars * EDITION_WEIGHT.get(job.edition.name, 1.0)
+    layout = LAYOUT_WEIGHT["bilingual" if group.layout_edition.is_bilingual else "guide"]
+    return chars * (layout + sum(WRITE_WEIGHT.get(j.edition.name, 0.5) for j in group.jobs))
 
 
 def schedule(jobs: Sequence[Job], history: Mapping[str, float], estimate: Callable[[Job], float],
@@ -281,16 +363,17 @@ def _hand_in_order(groups: list[list[Job]], seconds: Mapping[Job, float]) -> lis
     return order
 
 
-def start_pool(workers: int, jobs: int) -> ProcessPoolExecutor | None:
-    """A pool of ``workers`` processes for ``jobs`` renders, or None when serial is enough.
+def start_pool(workers: int, groups: int) -> ProcessPoolExecutor | None:
+    """The pool for a one-shot build of ``groups`` layout groups with ``workers`` renderers in all,
+    or None when this process renders alone.
 
-    A single render stays in this process: a fresh worker would import kkguide and WeasyPrint
-    (~0.6 s) while this process validates, but the render then waits for that import instead of
-    for validation, and the two take about as long (one-language rebuild 2.65 s with a worker,
-    2.62 s without, medians of 5). `kkguide watch` keeps warm workers for that case."""
-    if workers <= 1 or jobs <= 1:
+    This process renders too (``Renderer``): it takes its first group as soon as the project is
+    validated, while the pool's ``workers - 1`` processes still import WeasyPrint, so no core
+    waits for an import. A single group stays in this process (a fresh worker's import takes as
+    long as this process's validation and import together)."""
+    if workers <= 1 or groups <= 1:
         return None
-    return make_pool(min(workers, jobs))
+    return make_pool(min(workers, groups) - 1)
 
 
 def make_pool(workers: int) -> ProcessPoolExecutor:
@@ -321,35 +404,95 @@ class Warm:
 
 
 class Renderer:
-    """Renders jobs as they are handed in: at once in the pool, or in this process at the end."""
+    """Renders layout groups in the pool's workers and, for a one-shot build, in this process too.
 
-    def __init__(self, project: Project, pool: ProcessPoolExecutor | None, done: Callable[[Job], None]):
-        self.project, self.pool, self.done = project, pool, done
-        self.waiting: list[tuple[Job, Translation]] = []
-        self.futures: dict = {}
+    Every renderer takes the next group of one shared hand-in order when it is free: each pool
+    worker through a thread of this process that keeps exactly one group in that worker's hands,
+    this process by rendering in-process between. So the order ``schedule`` computed is the order
+    groups start in, and no renderer waits while another has groups left to take."""
 
-    def submit(self, job: Job, translation: Translation) -> None:
-        if self.pool is None:
-            self.waiting.append((job, translation))
-        else:
-            self.futures[self.pool.submit(_render_in_worker, self.project, job, translation)] = job
+    def __init__(self, project: Project, pool: ProcessPoolExecutor | None, pool_workers: int, local: bool,
+                 done: Callable[[Job], None]):
+        self.project, self.pool, self.pool_workers, self.local, self.done = project, pool, pool_workers, local, done
+        self._lock = threading.Lock()
+        self._queue: list[tuple[LayoutGroup, Translation]] = []
+        self._futures: list = []
+        self._failed: list[BaseException] = []
+        self.rendered: dict[Job, CachedPdf] = {}
+        self.seconds: dict[str, float] = {}
 
-    def results(self) -> tuple[dict[Job, CachedPdf], dict[str, float]]:
-        """The rendered PDFs, and each job's render time in seconds (by job label)."""
-        rendered, seconds = {}, {}
-        for job, translation in self.waiting:
-            rendered[job], seconds[job.label] = _render_in_worker(self.project, job, translation)
-            self.done(job)
-        try:
-            for future in as_completed(self.futures):
-                job = self.futures[future]
-                rendered[job], seconds[job.label] = future.result()
+    def _take(self) -> tuple[LayoutGroup, Translation] | None:
+        with self._lock:
+            return self._queue.pop(0) if self._queue and not self._failed else None
+
+    def _record(self, group: LayoutGroup, result: tuple[dict[Job, CachedPdf], float]) -> None:
+        with self._lock:
+            self.rendered.update(result[0])
+            self.seconds[group.label] = result[1]
+            for job in group.jobs:
                 self.done(job)
-        except BaseException:
-            for future in self.futures:  # a pool kept by `kkguide watch` must not go on with them
+
+    def _fail(self, exc: BaseException) -> None:
+        with self._lock:
+            self._failed.append(exc)
+            self._queue.clear()
+            for future in self._futures:  # a pool kept by `kkguide watch` must not go on with them
                 future.cancel()
-            raise
-        return rendered, seconds
+
+    def _feed(self) -> None:
+        while (item := self._take()) is not None:
+            try:
+                future = self.pool.submit(_render_in_worker, self.project, *item)
+                with self._lock:
+                    self._futures.append(future)
+                self._record(item[0], future.result())
+            except BaseException as exc:  # noqa: BLE001 - handed to the build's thread below
+                self._fail(exc)
+                return
+
+    def run(self, items: Sequence[tuple[LayoutGroup, Translation]]) -> tuple[dict[Job, CachedPdf], dict[str, float]]:
+        """The rendered PDFs, and each group's render time in seconds (by group label)."""
+        self._queue = list(items)
+        feeders = [threading.Thread(target=self._feed, daemon=True)
+                   for _ in range(self.pool_workers if self.pool is not None else 0)]
+        for feeder in feeders:
+            feeder.start()
+        if self.local or not feeders:
+            try:
+                while (item := self._take()) is not None:
+                    self._record(item[0], _render_in_worker(self.project, *item))
+            except BaseException as exc:
+                self._fail(exc)
+                raise
+        for feeder in feeders:
+            feeder.join()
+        if self._failed:
+            raise self._failed[0]
+        return self.rendered, self.seconds
+
+
+def job_inputs_for(config: GuideConfig, jobs: Sequence[Job], common: Mapping[str, str]) -> dict[Job, Inputs]:
+    source = config.source_language.code
+    return {job: job_inputs(common, config.files, None if job.language.code == source else po_file(job.language.code),
+                            job.edition.name, job.language.code) for job in jobs}
+
+
+FACT_STATES = "fact states (stale or verified, as of today)"
+
+
+def common_inputs(config: GuideConfig) -> dict[str, str]:
+    """What every job of the guide is made from: its sources, the fonts of its font stacks, code."""
+    from .fontcheck import CSS_FILE, read_stacks
+
+    families: set[str] = set()
+    if config.files.is_file(CSS_FILE, "style"):  # a missing style sheet is reported by validation
+        stacks = read_stacks(config.files)
+        families = {*stacks.default, *(f for stack in stacks.by_lang.values() for f in stack)}
+    # facts are judged as of today: an entry that goes stale changes the PDFs (its mark, the
+    # imprint), so its state is an input of every job; an expired one stops even a build served
+    # from the cache (load_facts raises)
+    states = hashlib.sha256(fact_states(config).encode()).hexdigest()
+    return {**source_digests(config.files), **font_files(families), FACT_STATES: states, CODE: code_digest()}
 
 
 def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequence[str] = (),
@@ -359,28 +502,27 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
           warm: Warm | None = None, step: Callable[[str], None] = lambda name: None) -> BuildReport:
     """Plan, reuse cached PDFs, validate and render the rest, then write PDFs and manifest.
 
-    ``warm``: workers and state kept by `kkguide watch`; its workers render even a single job.
-    Without it the build starts its own pool (if it has two jobs or more) and shuts it down.
-    ``step``: called before each publishing step (tests stop a build there)."""
+    ``warm``: workers and state kept by `kkguide watch`; its workers render every group.
+    Without it the build renders in this process and, with two layout groups or more, in a pool
+    of its own that it shuts down. ``step``: called before each publishing step (tests stop a
+    build there)."""
     config = load_config(root)
     jobs = plan(config, languages, editions)
     check_output(out)
     cache = Cache(out)
-    # facts are judged as of today: an entry that goes stale changes the PDFs (its mark, the imprint),
-    # so its state is part of every key; an expired one stops even a build served from the cache
-    sources = sources_digest(config.files) + fact_states(config)
-    common = common_digest(sources, warm.runtime if warm else None)
-    source = config.source_language.code
-    keys = {job: job_key(common, config.files, None if job.language.code == source else po_file(job.language.code),
-                         job.edition.name, job.language.code) for job in jobs}
-    found = {} if force else {job: cache.get(keys[job]) for job in jobs}
+    common = common_inputs(config)
+    inputs = job_inputs_for(config, jobs, common)
+    found = {} if force else {job: cache.get(inputs[job].key) for job in jobs}
     hits = {job: entry for job, entry in found.items() if entry is not None}
     misses = [job for job in jobs if job not in hits]
+    reasons = {job: ("--force",) if force else cache.why(job.label, inputs[job]) for job in misses}
+    groups = layout_groups(misses)
     rendered: dict[Job, CachedPdf] = {}
+    seconds: dict[str, float] = {}
     skipped: list[Skipped] = []
     own_pool = warm is None
-    pool = start_pool(workers, len(misses)) if warm is None else warm.pool  # warming up while we validate
-    width = warm.workers if warm is not None else (min(workers, len(misses)) if pool is not None else 1)
+    pool = start_pool(workers, len(groups)) if warm is None else warm.pool  # warming up while we validate
+    width = warm.workers if warm is not None else (min(workers, len(groups)) if pool is not None else 1)
     try:
         if misses:
             from .fontcheck import read_stacks
@@ -391,33 +533,37 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
                 project = load_project(root, config)
             else:
                 listing = "\n".join(config.files.listing("translations", "*/LC_MESSAGES/*.po", kind="catalog"))
-                project = warm.project(f"{sources}\n{listing}", lambda: load_project(root, config))
+                key = Inputs(FrozenMap({k: v for k, v in common.items() if k != CODE})).key
+                project = warm.project(f"{key}\n{listing}", lambda: load_project(root, config))
             catalogs = load_catalogs(project, (job.language.code for job in misses))
         for job in hits:
             report(job)
         if misses:
-            renderer = Renderer(project, pool, report)
             stacks = read_stacks(project.config.files)  # styles/guide.css read once for all jobs
-            order = schedule(misses, cache.timings(),
-                             lambda j: _estimate(project, j, catalogs[j.language.code]),
-                             width)
-            for job in order:
-                translation = translation_for(project, job.language, catalogs[job.language.code])
-                required = config.required_coverage(job.language.code)
+            order = schedule(groups, cache.timings(),
+                             lambda g: _estimate(project, g, catalogs[g.language.code]), width)
+            items = []
+            for group in order:
+                translation = translation_for(project, group.language, catalogs[group.language.code])
+                required = config.required_coverage(group.language.code)
                 if translation.coverage.percent < required:
-                    skipped.append(Skipped(job, translation.coverage.percent, required))
-                    report(job)
+                    for job in group.jobs:
+                        skipped.append(Skipped(job, translation.coverage.percent, required))
+                        report(job)
                     continue
                 from .readability import policy_problems
 
                 too_hard = policy_problems(config, project.segments, translation)
                 if too_hard:
-                    skipped.append(Skipped(job, translation.coverage.percent, required, too_hard[0]))
-                    report(job)
+                    for job in group.jobs:
+                        skipped.append(Skipped(job, translation.coverage.percent, required, too_hard[0]))
+                        report(job)
                     continue
                 check_fonts(project, [translation], stacks)
-                renderer.submit(job, translation)  # workers start while the next job is prepared
-            rendered, seconds = renderer.results()
+                items.append((group, translation))
+            renderer = Renderer(project, pool, warm.workers if warm is not None else width - 1,
+                                local=warm is None, done=report)
+            rendered, seconds = renderer.run(items)
     finally:
         if own_pool and pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -429,14 +575,17 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
         artifact = Artifact(path=job.filename, language=job.language.code, edition=job.edition.name,
                             pages=entry.pages, bytes=len(entry.data), sha256=hashlib.sha256(entry.data).hexdigest(),
                             coverage=entry.coverage)
-        results.append(JobResult(job, artifact, entry.data, entry.warnings, reused=job in hits))
+        results.append(JobResult(job, artifact, entry.data, entry.warnings, reused=job in hits,
+                                 reasons=() if job in hits else reasons[job]))
     if results:
         with output_lock(out, notify):
-            for job, entry in rendered.items():
-                cache.put(keys[job], entry)
+            cache.put({job.label: (inputs[job], entry) for job, entry in rendered.items()})
             if rendered:
                 cache.record_timings(seconds)
             publish_build(out, config, results, step)
+            if rendered:  # entries no job of this guide can use any more
+                every = plan(config, [lang.code for lang in config.languages], list(config.editions))
+                cache.prune(i.key for i in job_inputs_for(config, every, common).values())
     return BuildReport(tuple(results), tuple(skipped))
 
 

@@ -92,6 +92,7 @@ def build_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out
                        notify=lambda message: click.echo(message, err=True))
     seconds = time.perf_counter() - start
     _print_report(report, seconds, out, show_reused=True)
+    _print_reasons(report, verbose=bool((click.get_current_context().find_root().obj or {}).get("verbose")))
     if not report.results:
         config = load_config(root)
         raise KkguideError("nothing was built: every requested language is below its min_coverage",
@@ -112,6 +113,41 @@ def _print_report(report, seconds: float, out: Path, show_reused: bool) -> None:
     pages = sum(r.artifact.pages for r in results if not r.reused)
     click.echo(f"built {report.rendered}, reused {len(results) - report.rendered}, skipped {len(report.skipped)}, "
                f"failed 0 in {seconds:.1f} s ({pages / seconds:.1f} pages/s rendered) -> {out}/")
+
+
+def _print_reasons(report, verbose: bool) -> None:
+    """Why PDFs were rendered: the changed inputs, counted over all PDFs (each PDF with -v)."""
+    rendered = [r for r in report.results if not r.reused]
+    if verbose:
+        for r in rendered:
+            click.echo(f"  rendered {r.job.label}: {'; '.join(r.reasons[:5])}"
+                       + (f" and {len(r.reasons) - 5} more" if len(r.reasons) > 5 else ""))
+    counts: dict[str, int] = {}
+    for r in rendered:
+        for reason in r.reasons:
+            counts[reason] = counts.get(reason, 0) + 1
+    if counts:
+        shown = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        text = "; ".join(f"{reason} ({n} PDF{'s' if n > 1 else ''})" for reason, n in shown[:4])
+        more = f"; {len(shown) - 4} more (kkguide -v build)" if len(shown) > 4 else ""
+        click.echo(f"why: {text}{more}")
+
+
+@main.command("clean")
+@project_option
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: PROJECT/dist).")
+def clean_cmd(root: Path, out: Path | None) -> None:
+    """Delete the build cache of the output folder (published PDFs stay)."""
+    from .cache import CACHE_DIR, clean
+    from .fsio import output_lock
+
+    out = out or root / "dist"
+    files, freed = 0, 0
+    if (out / CACHE_DIR).is_dir():
+        with output_lock(out, lambda message: click.echo(message, err=True)):  # not while a build writes
+            files, freed = clean(out)
+    click.echo(f"removed {files} file(s), {freed / 1e6:.1f} MB from {out / CACHE_DIR}/")
 
 
 @main.command("watch")
@@ -138,6 +174,7 @@ def watch_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out
             click.echo(f"not built: {cycle.error.format_message()}", err=True)
         else:
             _print_report(cycle.report, cycle.seconds, out, show_reused=not cycle.changed)
+            _print_reasons(cycle.report, verbose=False)
         click.echo(f"watching {', '.join(f + '/' for f in WATCHED)} (Ctrl-C to stop)", err=True)
 
     def stop(signum, frame):  # `kill`, a service manager or a closing session: stop as on Ctrl-C

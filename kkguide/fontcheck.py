@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 import tinycss2
-from fontTools.ttLib import TTFont
 
 from .errors import KkguideError
 from .files import ProjectFiles
@@ -90,6 +89,8 @@ def resolve(family: str) -> Path | None:
 
 @lru_cache(maxsize=64)
 def charset(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # only when texts are checked: the cache lookup reads the stacks
+
     with TTFont(str(path), lazy=True, fontNumber=0) as font:
         return frozenset(font.getBestCmap() or {})
 

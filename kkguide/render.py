@@ -218,5 +218,12 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
     )
 
 
+def render_notes_html(config: GuideConfig, translation: Translation, edition: Edition, count: int,
+                      first_page: int) -> str:
+    """``count`` notes pages alone, numbered from ``first_page`` (styles/notes.html.j2)."""
+    template = make_environment(config.files, translation).get_template("notes.html.j2")
+    return template.render(lang=translation.language, edition=edition, notes_pages=count, first_page=first_page)
+
+
 def _pdf_date(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"

@@ -18,6 +18,7 @@ TEST=(
   libxml2-utils zbar-tools                               # xmllint, zbarimg (pofilter, pocount: the venv's translate-toolkit)
   php-symfony-translation                                # ships the OASIS xliff-core-1.2-strict.xsd for xmllint
   chromium                                               # browser tests of the web edition
+  argyll icc-profiles-free                               # profcheck, FOGRA39 data: output profile accuracy
   openssl                                                # a certificate for the linkcheck tests' HTTPS server
 )
 

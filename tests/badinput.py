@@ -250,7 +250,7 @@ CASES = [
          "chapters/02-notruf.md:18: Markdown nested more than 12 levels deep"),
     Case("style sheet that loads from the network",
          _edit("styles/guide.css", "@page {", '@import url("http://127.0.0.1:9/x.css");\n@page {'),
-         "styles/guide.css:4: refused: url(http://127.0.0.1:9/x.css)"),
+         "styles/guide.css:12: refused: url(http://127.0.0.1:9/x.css)"),
     Case("a file where the output folder should be", _file_for_dist,
          "{root}/dist: cannot write: a file stands where a folder is needed"),
     Case("opening hours that are not days and times", _edit("guide/contacts.yml", "  phone: 02821 85-0",

@@ -72,7 +72,7 @@ def test_warm_build_renders_a_single_job_in_the_worker(mini, pool, monkeypatch):
 
     def not_here(*args, **kwargs):
         raise AssertionError("rendered in the parent process")
-    monkeypatch.setattr("kkguide.build.render_job", not_here)  # the worker has its own, unpatched copy
+    monkeypatch.setattr("kkguide.build.render_group", not_here)  # the worker has its own, unpatched copy
     report = build(mini, mini / "dist", warm=warm)
     assert _rendered(report) == {"ar"}
     assert "دليل جديد" in tool("pdftotext", str(mini / "dist" / PDF["ar"]), "-")
