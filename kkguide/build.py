@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 from . import __version__
 from .cache import CODE, Cache, CachedPdf, Inputs, code_digest, font_files, job_inputs, source_digests
 from .catalogs import po_file
-from .config import Edition, GuideConfig, Language, load_config
+from .config import DEFAULT_FILE_NAME, Edition, GuideConfig, Language, load_config
 from .errors import KkguideError
 from .frozen import FrozenMap
 from .fsio import check_output, output_lock
@@ -46,6 +46,7 @@ MANIFEST = "manifest.json"
 class Job:
     language: Language
     edition: Edition
+    stem: str = DEFAULT_FILE_NAME   # guide.yml file_name
 
     @property
     def label(self) -> str:
@@ -53,7 +54,7 @@ class Job:
 
     @property
     def filename(self) -> str:
-        return f"{self.language.code}/kreis-kleve-welcome-guide-{self.language.code}-{self.edition.name}.pdf"
+        return f"{self.language.code}/{self.stem}-{self.language.code}-{self.edition.name}.pdf"
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ def plan(config: GuideConfig, languages: Sequence[str], editions: Sequence[str])
     eds = [config.edition(name) for name in editions] or [config.edition(n) for n in config.default_editions]
     source = config.source_language.code
     # a bilingual edition pairs German with another language: none for German itself
-    return tuple(Job(lang, ed) for lang in langs for ed in eds if not (ed.is_bilingual and lang.code == source))
+    return tuple(Job(lang, ed, config.file_name) for lang in langs for ed in eds
+                 if not (ed.is_bilingual and lang.code == source))
 
 
 def check_fonts(project: Project, translations: Sequence[Translation], stacks: FontStacks | None = None) -> None:
@@ -132,7 +134,7 @@ def check_fonts(project: Project, translations: Sequence[Translation], stacks: F
         texts[translation.language.code].extend(translation.reviewers)   # named in the imprint
     from .fontcheck import check_texts, read_stacks
 
-    check_texts(stacks or read_stacks(project.config.files), texts)
+    check_texts(stacks or read_stacks(project.config.files, project.config.theme.fonts), texts)
 
 
 def coverage_dict(coverage: Coverage) -> dict[str, int | float]:
@@ -486,7 +488,7 @@ def common_inputs(config: GuideConfig) -> dict[str, str]:
 
     families: set[str] = set()
     if config.files.is_file(CSS_FILE, "style"):  # a missing style sheet is reported by validation
-        stacks = read_stacks(config.files)
+        stacks = read_stacks(config.files, config.theme.fonts)
         families = {*stacks.default, *(f for stack in stacks.by_lang.values() for f in stack)}
     # facts are judged as of today: an entry that goes stale changes the PDFs (its mark, the
     # imprint), so its state is an input of every job; an expired one stops even a build served
@@ -539,7 +541,7 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
         for job in hits:
             report(job)
         if misses:
-            stacks = read_stacks(project.config.files)  # styles/guide.css read once for all jobs
+            stacks = read_stacks(project.config.files, project.config.theme.fonts)  # styles/guide.css read once for all jobs
             order = schedule(groups, cache.timings(),
                              lambda g: _estimate(project, g, catalogs[g.language.code]), width)
             items = []

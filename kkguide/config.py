@@ -18,19 +18,20 @@ from babel.numbers import format_currency, format_decimal
 
 from .errors import KkguideError
 from .files import ProjectFiles
+from .schema import CONTACTS, EDITIONS, FACT_VALUES, GUIDE
+from .theme import Theme, load_theme
 from .yamlfile import Located, check_keys, load_yaml
 
 GUIDE_FILE = "guide/guide.yml"
 FACTS_FILE = "guide/contacts.yml"
 PAGE_SIZES = {"A5": (148.0, 210.0), "A4": (210.0, 297.0)}
-EDITION_NAMES = {"screen", "print", "office-booklet", "bilingual"}
-# value fields of a fact entry and how each is checked and set
-FACT_KINDS = {"phone": "phone", "phone2": "phone", "fax": "phone", "email": "email", "url": "url",
-              "courses_url": "url", "booking_url": "url", "amount": "amount", "amount2": "amount",
-              "valid_from": "date", "date": "date", "count": "number", "count2": "number",
-              "name": "text", "address": "text", "hours": "hours", "text": "text"}
-FACT_META_REQUIRED = {"source", "state"}
-FACT_META_OPTIONAL = {"verified_on", "verified_by", "valid_until", "note", "unlisted"}
+EDITION_NAMES = set(EDITIONS.names)
+# value fields of a fact entry and how each is checked and set (declared in kkguide.schema)
+FACT_KINDS = {name: kind for name, kind, _ in FACT_VALUES}
+FACT_META_REQUIRED = set(CONTACTS.required_names)
+FACT_META_OPTIONAL = set(CONTACTS.optional_names) - set(FACT_KINDS)
+DEFAULT_FILE_NAME = "kreis-kleve-welcome-guide"
+_FILE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FACT_STATES = ("verified", "unverified")
 DEFAULT_MAX_FACT_AGE = 365
 _FACT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -108,6 +109,8 @@ class GuideConfig:
     files: ProjectFiles                 # the one door through which the project is read
     min_readability: Mapping[str, float]  # German edition -> lowest Flesch (Amstad) per chapter
     max_fact_age_days: int = DEFAULT_MAX_FACT_AGE   # a verification older than this is stale
+    theme: Theme = Theme()              # the guide's own colours, logo, fonts (guide.yml theme)
+    file_name: str = DEFAULT_FILE_NAME  # PDFs are FILE_NAME-<lang>-<edition>.pdf
 
     def required_coverage(self, code: str) -> float:
         """Percent of messages that must be translated for ``code`` to be built."""
@@ -259,9 +262,7 @@ def load_config(root: Path) -> GuideConfig:
                            "(run kkguide in the project folder, or name it with -C DIR)", files.real / GUIDE_FILE)
     doc = load_yaml(files.read_text(GUIDE_FILE), GUIDE_FILE)
     data = doc.data
-    check_keys(doc, data, (), {"title", "subtitle", "publisher", "publisher_address", "stand",
-                               "source_language", "languages", "editions", "default_editions"},
-               {"reviewed", "min_coverage", "min_readability", "handout_profiles", "max_fact_age_days"})
+    check_keys(doc, data, (), GUIDE.required_names, GUIDE.optional_names)
     stand = data["stand"]
     if not isinstance(stand, dt.date) or isinstance(stand, dt.datetime):
         raise KkguideError("'stand' must be a date like 2026-11-25", doc.path, doc.line("stand"))
@@ -297,7 +298,15 @@ def load_config(root: Path) -> GuideConfig:
         editions=FrozenMap(editions), default_editions=tuple(defaults), reviewed=reviewed,
         min_coverage=FrozenMap(min_coverage), handout_profiles=_profiles(doc, data.get("handout_profiles", {})),
         located=doc, files=files, min_readability=FrozenMap(_min_readability(doc, data.get("min_readability", {}), codes)),
-        max_fact_age_days=max_age)
+        max_fact_age_days=max_age, theme=load_theme(doc, data.get("theme"), files, tuple(codes)),
+        file_name=_file_name(doc, data.get("file_name", DEFAULT_FILE_NAME)))
+
+
+def _file_name(doc: Located, value: object) -> str:
+    if not isinstance(value, str) or not _FILE_NAME.match(value) or len(value) > 80:
+        raise KkguideError("'file_name' must be lower-case ASCII letters and digits joined by hyphens "
+                           f"(e.g. musterstadt-welcome-guide), not {value!r}", doc.path, doc.line("file_name"))
+    return value
 
 
 def _profiles(doc: Located, data: object) -> FrozenMap:
@@ -353,11 +362,7 @@ def _editions(doc: Located, data: object, files: ProjectFiles) -> dict[str, Edit
     editions = {}
     for name, spec in data.items():
         key = ("editions", name)
-        if name == "print":
-            check_keys(doc, spec, key, {"page_size", "output_profile", "output_condition"},
-                       {"bleed_mm", "crop_marks", "min_dpi"})
-        else:
-            check_keys(doc, spec, key, {"page_size"})
+        check_keys(doc, spec, key, EDITIONS.child(name).required_names, EDITIONS.child(name).optional_names)
         size = spec["page_size"]
         if size not in PAGE_SIZES:
             raise KkguideError(f"unknown page size '{size}' (known: {', '.join(PAGE_SIZES)})",

@@ -9,6 +9,12 @@ come in through ``read_input``: they may lie anywhere, but must be regular files
 
 Nothing else in kkguide opens a source file; parsers get bytes or text, never a path they could
 open themselves.
+
+``styles/`` is layered: a file the project has in its own ``styles/`` is used; a name it does not
+have is looked up in kkguide's built-in styles (the shipped guide's ``styles/`` folder beside the
+package, ``builtin_styles``), with the same checks. So a new guide (``kkguide init --from
+blank``) keeps only the files it changes in ``styles/``, like a theme's override folder, and
+gets kkguide's templates and style sheets, and their fixes, for the rest.
 """
 
 from __future__ import annotations
@@ -22,6 +28,14 @@ from pathlib import Path, PurePosixPath
 from .errors import KkguideError
 
 SOURCE_DIRS = ("chapters", "guide", "styles", "translations")
+LAYERED = "styles"
+
+
+def builtin_styles() -> Path | None:
+    """kkguide's own templates and style sheets: the shipped guide's styles/ folder next to the
+    package (a source checkout or editable install, as `make setup` makes), or None."""
+    folder = Path(__file__).resolve().parent.parent / LAYERED
+    return folder if (folder / "guide.html.j2").is_file() else None
 
 KiB, MiB = 1024, 1024 * 1024
 # Limits by kind of file: far above what a real guide needs (the default guide's largest chapter is
@@ -156,6 +170,7 @@ class ProjectFiles:
 
     root: Path        # as the user named it (messages stay relative to it)
     real: Path        # the resolved root
+    styles_base: Path | None = None   # kkguide's built-in styles/ (resolved), for names the project lacks
 
     @staticmethod
     def at(root: Path) -> "ProjectFiles":
@@ -165,10 +180,28 @@ class ProjectFiles:
             raise KkguideError(f"project folder not found: {root.absolute()}") from None
         if not real.is_dir():
             raise KkguideError(f"project folder is not a folder: {root.absolute()}")
-        return ProjectFiles(root, real)
+        base = builtin_styles()
+        return ProjectFiles(root, real, None if base is None or base == real / LAYERED else base)
 
     def locate(self, rel: str | PurePosixPath, kind: str = "", dirs: tuple[str, ...] = SOURCE_DIRS) -> Path:
-        """The real path of project file ``rel``; refused when it leaves ``dirs`` of the project."""
+        """The real path of project file ``rel``; refused when it leaves ``dirs`` of the project.
+        A name under styles/ that the project does not have is kkguide's built-in file, if any."""
+        own = self._own(rel, kind, dirs)
+        parts = PurePosixPath(str(rel)).parts
+        if self.styles_base is None or parts[0] != LAYERED or os.path.lexists(self.real / str(rel)):
+            return own
+        builtin = self._builtin(parts)
+        return builtin if builtin is not None else own
+
+    def _builtin(self, parts: tuple[str, ...]) -> Path | None:
+        """kkguide's built-in file or folder styles/PARTS..., if it exists inside the built-in folder."""
+        if self.styles_base is None or not parts or parts[0] != LAYERED:
+            return None
+        builtin = (self.styles_base / PurePosixPath(*parts[1:])).resolve(strict=False)
+        inside = builtin == self.styles_base or self.styles_base in builtin.parents
+        return builtin if inside and builtin.exists() else None
+
+    def _own(self, rel: str | PurePosixPath, kind: str, dirs: tuple[str, ...]) -> Path:
         shown = str(rel)
         kind = kind or kind_of(shown)
         parts = PurePosixPath(shown).parts
@@ -204,15 +237,17 @@ class ProjectFiles:
     def listing(self, folder: str, pattern: str = "*", recursive: bool = False, kind: str = "") -> tuple[str, ...]:
         """Relative names of the regular files in ``folder`` that match ``pattern``, sorted; an
         entry that resolves outside the project is an error, not silently skipped or followed."""
-        base = self.locate(folder, "folder")
-        if not base.is_dir():
-            return ()
+        bases = [self._own(folder, "folder", SOURCE_DIRS), self._builtin(PurePosixPath(folder).parts)]
+        names: set[PurePosixPath] = set()
+        for base in dict.fromkeys(bases):
+            if base is not None and base.is_dir():
+                names.update(PurePosixPath(folder, entry.relative_to(base).as_posix())
+                             for entry in (base.rglob(pattern) if recursive else base.glob(pattern)))
         found = []
-        for entry in sorted(base.rglob(pattern) if recursive else base.glob(pattern)):
-            rel = f"{folder}/{entry.relative_to(base).as_posix()}"
-            real = self.locate(rel, kind)
+        for rel in sorted(names):
+            real = self.locate(str(rel), kind)
             if stat.S_ISREG(real.stat().st_mode) if real.exists() else False:
-                found.append(rel)
+                found.append(str(rel))
         return tuple(found)
 
     def shown(self, path: Path) -> str:

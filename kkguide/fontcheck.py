@@ -51,7 +51,18 @@ def _families(tokens) -> tuple[str, ...]:
     return tuple(f for f in families if f and f.lower() not in GENERIC)
 
 
-def read_stacks(files: ProjectFiles) -> FontStacks:
+def read_stacks(files: ProjectFiles, theme_fonts: Mapping[str, tuple[str, ...]] | None = None) -> FontStacks:
+    """The font stacks of styles/guide.css, with the guide.yml theme's fonts (``theme_fonts``)
+    applied as the theme's CSS applies them (``kkguide.theme.themed_stacks``)."""
+    base = _css_stacks(files)
+    if not theme_fonts:
+        return base
+    from .theme import themed_stacks
+
+    return themed_stacks(base, theme_fonts)
+
+
+def _css_stacks(files: ProjectFiles) -> FontStacks:
     rules = tinycss2.parse_stylesheet(files.read_text(CSS_FILE, "style"),
                                       skip_comments=True, skip_whitespace=True)
     default: tuple[str, ...] = ()

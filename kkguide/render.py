@@ -215,14 +215,26 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
         facts_checked=format_date(checked, format="long", locale=lang.cldr) if checked else "",
         facts_unconfirmed=bool(facts.flagged(printed)),
         csp=CSP,
+        **theme_values(config),
     )
+
+
+def theme_values(config: GuideConfig) -> dict:
+    """What the templates need of the guide.yml theme (kkguide.theme): its CSS (a ``<style>``
+    block in the PDF templates, styles/theme.css in the web edition), extra style sheet, logo.
+    The CSS is built from checked values only (colours, family names), hence ``Markup``."""
+    from .theme import project_css
+
+    return {"theme_css": Markup(project_css(config.theme, config.files)),
+            "theme_stylesheet": config.theme.stylesheet, "theme_logo": config.theme.logo}
 
 
 def render_notes_html(config: GuideConfig, translation: Translation, edition: Edition, count: int,
                       first_page: int) -> str:
     """``count`` notes pages alone, numbered from ``first_page`` (styles/notes.html.j2)."""
     template = make_environment(config.files, translation).get_template("notes.html.j2")
-    return template.render(lang=translation.language, edition=edition, notes_pages=count, first_page=first_page)
+    return template.render(lang=translation.language, edition=edition, notes_pages=count, first_page=first_page,
+                           **theme_values(config))
 
 
 def _pdf_date(day: dt.date) -> str:

@@ -36,7 +36,7 @@ def entries(config, base_url: str) -> list[SheetEntry]:
     if parts.scheme != "https" or not parts.netloc:
         raise KkguideError(f"--base-url must be an https:// address where dist/ is published, not '{base_url}'")
     screen = config.edition("screen")
-    return [SheetEntry(lang.code, lang.name, lang.direction, pdf_url(base_url, Job(lang, screen)))
+    return [SheetEntry(lang.code, lang.name, lang.direction, pdf_url(base_url, Job(lang, screen, config.file_name)))
             for lang in config.languages]
 
 

@@ -25,6 +25,7 @@ from .markdown import make_markdown
 from .project import load_catalogs, load_project, translation_for
 from .publish import publish
 from .render import CSP, render_html, render_template
+from .theme import WEB_FILE as THEME_FILE, project_css
 
 WEB_TEMPLATE = "web.html.j2"
 INDEX_TEMPLATE = "web-index.html.j2"
@@ -61,7 +62,13 @@ def make_web(root: Path, out: Path) -> WebSite:
         template_name=WEB_TEMPLATE, image_base="../guide/").encode("utf-8") for t in translations}
     files["index.html"] = _index(config, built).encode("utf-8")
     files["styles/web.css"] = config.files.read_bytes("styles/web.css", "style")
-    for rel in project.images:  # what the chapters place, nothing else in the folder
+    theme = config.theme   # guide.yml theme: its tokens as a file (the pages forbid inline styles)
+    theme_css = project_css(theme, config.files)
+    if theme_css:
+        files[THEME_FILE] = (theme_css + "\n").encode("utf-8")
+    if theme.stylesheet:
+        files[theme.stylesheet] = config.files.read_bytes(theme.stylesheet, "style")
+    for rel in (*project.images, *([theme.logo] if theme.logo else [])):  # what the pages place, nothing else
         data = config.files.read_bytes(rel, "image")
         files[rel] = safe_svg(data) if rel.lower().endswith(".svg") else data
     with output_lock(out):  # everything rendered and read; now publish it as one set
