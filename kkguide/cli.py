@@ -15,6 +15,7 @@ from .build import Job, build, default_workers, plan
 from .config import PAGE_SIZES, load_config
 from .errors import KkguideError
 from .handoff import FORMATS
+from .init import NewGuide
 
 # Commands import the stages they use when they run: `kkguide build` does not load pikepdf,
 # segno or the web writer before it starts its workers (~0.1 s).
@@ -73,6 +74,37 @@ def build_target_options(command):
 def main(ctx: click.Context, verbose: bool, root: Path | None) -> None:
     """kkguide: build the Kreis Kleve Welcome Guide in every language."""
     ctx.obj = {"verbose": verbose, "root": root}
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--from", "source", type=click.Choice(["kleve", "blank"]), default="kleve", show_default=True,
+              help="kleve: a copy of the shipped Kreis Kleve guide; blank: a small guide of your own.")
+@click.option("--office", default=NewGuide.office, show_default=True, help="blank: the publishing office's name.")
+@click.option("--address", default=NewGuide.address, show_default=True, help="blank: the office's postal address.")
+@click.option("--title", default=NewGuide.title, show_default=True, help="blank: the guide's title (German).")
+@click.option("--subtitle", default=NewGuide.subtitle, show_default=True, help="blank: the subtitle (German).")
+@click.option("--lang", "-l", "langs", multiple=True,
+              help="blank: a language of the guide besides German (repeatable; default: en, ar, uk).")
+@click.option("--file-name", default="", help="blank: start of the PDFs' file names (default: FOLDER-welcome-guide).")
+def init_cmd(folder: Path, source: str, office: str, address: str, title: str, subtitle: str,
+             langs: tuple[str, ...], file_name: str) -> None:
+    """Start a new guide in FOLDER (new or empty): the Kleve example, or a blank guide with its own
+    name, languages, theme (guide.yml) and placeholder contacts, that builds at once."""
+    from .config import build_day
+    from .init import init_guide
+
+    ctx = click.get_current_context()
+    given = [name for name in ("office", "address", "title", "subtitle", "langs", "file_name")
+             if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+    if source == "kleve" and given:
+        raise KkguideError(f"--{given[0].replace('_', '-').rstrip('s')} is for --from blank: --from kleve copies the "
+                           "shipped guide as it is")
+    settings = NewGuide(office, address, title, subtitle, ("de", *langs) if langs else NewGuide.languages, file_name)
+    created = init_guide(folder, source, settings, build_day())
+    click.echo(f"{created.folder}/: new guide from '{created.source}', {created.files} files, "
+               f"languages {', '.join(created.languages)}")
+    click.echo(f"next: kkguide -C {created.folder} build   (or serve, for the web edition with live reload)")
 
 
 @main.command("build")
