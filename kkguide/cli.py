@@ -219,6 +219,54 @@ def watch_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out
         click.echo("stopped", err=True)
 
 
+@main.command("serve")
+@project_option
+@click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all).")
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: PROJECT/dist/web, as `kkguide web`).")
+@click.option("--interval", type=click.FloatRange(min=0.02, max=10), default=0.1, show_default=True,
+              help="Seconds between two looks at the source folders.")
+def serve_cmd(root: Path, langs: tuple[str, ...], port: int, out: Path | None, interval: float) -> None:
+    """The web edition on http://127.0.0.1:PORT/, rebuilt on every save; open pages reload by
+    themselves (only served pages get the reload script; the files stay as `kkguide web` writes them)."""
+    from .serve import serve
+    from .watch import WATCHED
+
+    _check_langs(load_config(root), langs)
+
+    def on_cycle(cycle) -> None:
+        if cycle.changed:
+            click.echo(f"changed: {', '.join(cycle.changed[:5])}" + (f" and {len(cycle.changed) - 5} more"
+                                                                      if len(cycle.changed) > 5 else ""))
+        if cycle.error is not None:
+            click.echo(f"not built: {cycle.error.format_message()}", err=True)
+        else:
+            skipped = f"; not published (below min_coverage): {', '.join(cycle.skipped)}" if cycle.skipped else ""
+            click.echo(f"built the web edition in {cycle.seconds:.1f} s: {', '.join(cycle.languages)}{skipped}")
+        click.echo(f"watching {', '.join(f + '/' for f in WATCHED)} (Ctrl-C to stop)", err=True)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        serve(root, out or root / "dist" / "web", on_cycle, port, langs, interval,
+              on_ready=lambda url: click.echo(f"serving {url} (only on this computer)", err=True))
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+def _check_langs(config, codes, option: str = "--lang") -> None:
+    """Languages named on the command line: an unknown one is an error of the command line."""
+    known = [lang.code for lang in config.languages]
+    for code in codes:
+        if code not in known:
+            raise KkguideError(f"{option} {code}: unknown language '{code}' (this guide has: {', '.join(known)}; "
+                               f"{config.located.path} 'languages')")
+
+
 class _progress:
     """A progress bar on a terminal, one plain line per finished job elsewhere."""
 

@@ -86,7 +86,7 @@ def watch(root: Path, out: Path, options: WatchOptions, on_cycle: Callable[[Cycl
                                    "start `kkguide watch` again")
             warm, cycle = _cycle(root, out, options, warm, changed, report, notify)
             on_cycle(cycle)
-            changed, seen = _wait_for_change(root, seen, options.interval, keep_going)
+            changed, seen = wait_for_change(root, seen, options.interval, keep_going)
             if not changed:
                 return
     finally:
@@ -109,7 +109,7 @@ def _cycle(root: Path, out: Path, options: WatchOptions, warm: Warm, changed: tu
     return warm, Cycle(changed, result, time.perf_counter() - start)
 
 
-def _wait_for_change(root: Path, seen: Mapping[str, tuple[int, int]], interval: float,
+def wait_for_change(root: Path, seen: Mapping[str, tuple[int, int]], interval: float,
                      keep_going: Callable[[], bool]) -> tuple[tuple[str, ...], Mapping[str, tuple[int, int]]]:
     """Poll until something changed and a further poll sees no more change (an editor's save of
     several files, or a write in several steps, is one rebuild). Returns () when told to stop."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Sequence
 
 from .build import check_fonts
 from .fsio import output_lock
@@ -43,12 +44,14 @@ def _index(config, languages) -> str:
                            subtitle=config.subtitle, languages=languages, csp=CSP) + "\n"
 
 
-def make_web(root: Path, out: Path) -> WebSite:
+def make_web(root: Path, out: Path, languages: Sequence[str] = ()) -> WebSite:
+    """The web edition of every language (or of ``languages`` only, as `kkguide serve --lang`)."""
     project = load_project(root)
     config = project.config
-    catalogs = load_catalogs(project, [lang.code for lang in config.languages])
+    wanted = [config.language(code) for code in languages] or list(config.languages)
+    catalogs = load_catalogs(project, [lang.code for lang in wanted])
     translations, skipped = [], []
-    for lang in config.languages:
+    for lang in wanted:
         translation = translation_for(project, lang, catalogs[lang.code])
         if translation.coverage.percent < config.required_coverage(lang.code):
             skipped.append(lang.code)
