@@ -53,6 +53,24 @@ project_option = click.option("--project", "-C", "root", type=click.Path(file_ok
                               help="Project folder (with guide/ and chapters/); also `kkguide -C DIR COMMAND`.")
 
 
+class FormatChoice(click.Choice):
+    """text or json; older spellings (status's ``table``) are accepted without being shown."""
+
+    ALIASES = {"table": "text"}
+
+    def convert(self, value, param, ctx):
+        return super().convert(self.ALIASES.get(value, value), param, ctx)
+
+
+def format_option(command):
+    return click.option("--format", "fmt", type=FormatChoice(["text", "json"]), default="text", show_default=True,
+                        help="text for people, json for scripts.")(command)
+
+
+def _emit_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
 def build_target_options(command):
     """--lang, --edition and --out, shared by `build` and `watch`."""
     for option in reversed([
@@ -117,7 +135,7 @@ def build_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out
               workers: int | None, force: bool) -> None:
     """Build PDFs into the output folder and write manifest.json."""
     out = out or root / "dist"
-    jobs = plan(load_config(root), langs, editions)
+    jobs = plan(_checked_config(root, langs, editions), langs, editions)
     start = time.perf_counter()
     with _progress(len(jobs)) as step:
         report = build(root, out, langs, editions, workers=workers or default_workers(), force=force, report=step,
@@ -195,7 +213,7 @@ def watch_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out
     from .watch import WATCHED, WatchOptions, watch
 
     out = out or root / "dist"
-    plan(load_config(root), langs, editions)  # unknown languages and editions stop here, before any work
+    _checked_config(root, langs, editions)  # unknown languages and editions stop here, before any work
     options = WatchOptions(langs, editions, workers or default_workers(), interval)
 
     def on_cycle(cycle) -> None:
@@ -258,6 +276,23 @@ def serve_cmd(root: Path, langs: tuple[str, ...], port: int, out: Path | None, i
         click.echo("stopped", err=True)
 
 
+def _checked_config(root: Path, langs=(), editions=()):
+    """guide.yml, with the languages and editions named on the command line checked against it."""
+    config = load_config(root)
+    _check_langs(config, langs)
+    known = list(config.editions)
+    for name in editions:
+        if name not in known:
+            raise KkguideError(f"--edition {name}: unknown edition '{name}' (this guide has: {', '.join(known)}; "
+                               f"{config.located.path} 'editions')")
+    return config
+
+
+def _not_source(config, code: str, why: str) -> None:
+    if code == config.source_language.code:
+        raise KkguideError(f"--lang {code}: '{code}' is the source language: {why}")
+
+
 def _check_langs(config, codes, option: str = "--lang") -> None:
     """Languages named on the command line: an unknown one is an error of the command line."""
     known = [lang.code for lang in config.languages]
@@ -316,12 +351,11 @@ def update_cmd(root: Path, langs: tuple[str, ...]) -> None:
     from .catalogs import POT_FILE, make_template, po_file, update_catalog, write_if_changed
     from .project import load_project
 
-    project = load_project(root)
-    config = project.config
+    config = _checked_config(root, langs)
+    for code in langs:
+        _not_source(config, code, "it has no catalog; `kkguide extract` writes its messages to translations/guide.pot")
+    project = load_project(root, config)
     targets = config.targets(langs)
-    if any(t.code == config.source_language.code for t in targets):
-        raise KkguideError(f"'{config.source_language.code}' is the source language and has no catalog",
-                           config.located.path, config.located.line("source_language"))
     write_if_changed(config.files, POT_FILE, make_template(config, project.segments, project.ui))
     for lang in targets:
         click.echo(f"{po_file(lang.code)}: {update_catalog(config.files, lang)}")
@@ -331,7 +365,8 @@ def update_cmd(root: Path, langs: tuple[str, ...]) -> None:
 @project_option
 @click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all targets).")
 @click.option("--no-spelling", is_flag=True, help="Skip the hunspell spelling report.")
-def check_cmd(root: Path, langs: tuple[str, ...], no_spelling: bool) -> None:
+@format_option
+def check_cmd(root: Path, langs: tuple[str, ...], no_spelling: bool, fmt: str) -> None:
     """Check every translation against its German source: references, numbers, URLs, Markdown
     (refused by the build), the language of each message and the glossary (errors here), and
     spelling (a report)."""
@@ -345,8 +380,15 @@ def check_cmd(root: Path, langs: tuple[str, ...], no_spelling: bool) -> None:
 
     project = load_project(root)
     config = project.config
+    _check_langs(config, langs)
     targets = config.targets(langs)
     glossary = project.glossary
+    found: list[dict] = []
+
+    def report(path: str, line: int, code: str, check: str, message: str, shown: str) -> None:
+        found.append({"file": path, "line": line, "language": code, "check": check, "message": message})
+        if fmt == "text":
+            click.echo(f"{path}:{line}: {code}: {shown}")
     wording = set().union(*(words(w) for t in glossary.terms for w in t.required.values())) if glossary.terms else set()
     codes = tuple(lang.code for lang in config.target_languages)
     current = project.messages
@@ -356,19 +398,19 @@ def check_cmd(root: Path, langs: tuple[str, ...], no_spelling: bool) -> None:
         catalog = load_catalog(config.files, lang.code)
         entries = [e for e in catalog.entries.values() if e.key in current and e.msgstr and not e.fuzzy]
         for entry in entries:
-            where = f"{catalog.path}:{entry.line}: {lang.code}"
+            where = (catalog.path, entry.line, lang.code)
             for problem in problems(entry.msgid, entry.msgstr):
-                click.echo(f"{where}: {problem}")
+                report(*where, "refused", problem, problem)
                 refused += 1
-            found = wrong_language(lang.code, codes, prose(entry.msgid, entry.msgstr))
+            reads_as = wrong_language(lang.code, codes, prose(entry.msgid, entry.msgstr))
             if (entry.msgstr == entry.msgid and sum(ch.isalpha() for ch in entry.msgid) >= MIN_LETTERS
                     and not is_german(lang.code)):  # easy German may keep a sentence that is easy already
-                found = "the German source, copied unchanged"
-            if found:
-                click.echo(f"{where}: wrong language: this reads as {found}")
+                reads_as = "the German source, copied unchanged"
+            if reads_as:
+                report(*where, "wrong language", f"this reads as {reads_as}", f"wrong language: this reads as {reads_as}")
                 wrong += 1
             for problem in glossary_problems(glossary, lang.code, entry.msgid, entry.msgstr):
-                click.echo(f"{where}: {problem}")
+                report(*where, "glossary", problem, problem)
                 terms += 1
         if no_spelling:
             continue
@@ -379,18 +421,24 @@ def check_cmd(root: Path, langs: tuple[str, ...], no_spelling: bool) -> None:
         for entry, bad in zip(entries, unknown):
             bad = [w for w in bad if w.casefold() not in wording]
             if bad:
-                click.echo(f"{catalog.path}:{entry.line}: {lang.code}: spelling (report only): {', '.join(bad)}")
+                report(catalog.path, entry.line, lang.code, "spelling", ", ".join(bad),
+                       f"spelling (report only): {', '.join(bad)}")
                 spelled += 1
     for lang in [config.source_language, *targets]:  # the readability policy of German editions
         if lang.code in config.min_readability:
             catalog = None if lang.code == config.source_language.code else load_catalog(config.files, lang.code)
             for problem in policy_problems(config, project.segments, translation_for(project, lang, catalog)):
-                click.echo(f"{config.located.path}:{config.located.line('min_readability', lang.code)}: {lang.code}: {problem}")
+                report(config.located.path, config.located.line('min_readability', lang.code), lang.code,
+                       "readability", problem, problem)
                 refused += 1
-    if unchecked:
-        click.echo(f"spelling not checked (no hunspell dictionary installed): {', '.join(unchecked)}")
-    click.echo(f"checked {len(targets)} catalog(s): {refused} refused by the build, {wrong} in the wrong language, "
-               f"{terms} glossary, {spelled} with spelling to look at")
+    if fmt == "json":
+        _emit_json({"findings": found, "spelling_not_checked": unchecked,
+                    "counts": {"refused": refused, "wrong_language": wrong, "glossary": terms, "spelling": spelled}})
+    else:
+        if unchecked:
+            click.echo(f"spelling not checked (no hunspell dictionary installed): {', '.join(unchecked)}")
+        click.echo(f"checked {len(targets)} catalog(s): {refused} refused by the build, {wrong} in the wrong language, "
+                   f"{terms} glossary, {spelled} with spelling to look at")
     if refused or wrong:
         raise KkguideError(f"{refused + wrong} problem(s) in {len(targets)} catalog(s)"
                            + ("; the refused translations are not used" if refused else ""))
@@ -428,7 +476,11 @@ def export_cmd(root: Path, lang: str, fmt: str, out: Path | None) -> None:
     from .handoff import export_catalog
     from .project import load_project
 
-    project = load_project(root)
+    config = _checked_config(root, [lang])
+    _not_source(config, lang, "translators translate from it; send them a translation's catalog (e.g. --lang "
+                f"{config.target_languages[0].code if config.target_languages else 'en'}), or translations/guide.pot "
+                "(written by `kkguide extract`) to start a new language")
+    project = load_project(root, config)
     code = project.config.language(lang).code
     target, todo = export_catalog(project, code, fmt, out or root / "dist" / "translate")
     click.echo(f"{target}: {len(project.messages)} messages, {todo} to translate or review")
@@ -445,7 +497,9 @@ def import_cmd(root: Path, lang: str, translator: str, returned: Path) -> None:
     from .handoff import import_file
     from .project import load_project
 
-    project = load_project(root)
+    config = _checked_config(root, [lang])
+    _not_source(config, lang, "a returned translation goes into the catalog of its own language (--lang CODE)")
+    project = load_project(root, config)
     code = project.config.language(lang).code
     report = import_file(project.config.files, code, returned, translator)
     for line in report.problems:
@@ -459,11 +513,12 @@ def import_cmd(root: Path, lang: str, translator: str, returned: Path) -> None:
 
 @main.command("preflight")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
+@format_option
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="Old spelling of --format json.")
 @click.option("--size", type=click.Choice(sorted(PAGE_SIZES)), default="A5", show_default=True, help="Trim format.")
 @click.option("--bleed", type=float, default=3.0, show_default=True, help="Bleed in millimetres.")
 @click.option("--min-dpi", type=int, default=300, show_default=True, help="Lowest image resolution.")
-def preflight_cmd(paths: tuple[Path, ...], as_json: bool, size: str, bleed: float, min_dpi: int) -> None:
+def preflight_cmd(paths: tuple[Path, ...], fmt: str, as_json: bool, size: str, bleed: float, min_dpi: int) -> None:
     """Check finished print PDFs as a print shop does; exit 1 if any fails."""
     from .preflight import PrintSpec, preflight, reports_json
 
@@ -471,7 +526,7 @@ def preflight_cmd(paths: tuple[Path, ...], as_json: bool, size: str, bleed: floa
 
     spec = PrintSpec(PAGE_SIZES[size], bleed, min_dpi)
     reports = [preflight(read_input(path, "pdf"), spec, str(path)) for path in paths]
-    click.echo(reports_json(reports) if as_json else "\n".join(r.text() for r in reports))
+    click.echo(reports_json(reports) if as_json or fmt == "json" else "\n".join(r.text() for r in reports))
     failed = [r.path for r in reports if not r.ok]
     if failed:
         raise KkguideError(f"preflight failed for {len(failed)} of {len(reports)} file(s)")
@@ -479,19 +534,25 @@ def preflight_cmd(paths: tuple[Path, ...], as_json: bool, size: str, bleed: floa
 
 @main.command("check-pdf")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def check_pdf_cmd(paths: tuple[Path, ...]) -> None:
+@format_option
+def check_pdf_cmd(paths: tuple[Path, ...], fmt: str) -> None:
     """Check PDFs against PDF/UA-1 (the Matterhorn Protocol's machine-testable conditions);
     exit 1 if any fails. What needs a person: docs/accessibility.md."""
     from .files import read_input
     from .uacheck import check_pdf
 
-    failed = 0
+    failed, reports = 0, []
     for path in paths:
         findings = check_pdf(read_input(path, "pdf"))
-        for finding in findings:
-            click.echo(f"{path}: {finding.text()}")
-        click.echo(f"{path}: {'ok' if not findings else f'{len(findings)} failure(s)'}")
+        reports.append({"path": str(path), "ok": not findings,
+                        "findings": [{"condition": f.condition, "message": f.message, "page": f.page} for f in findings]})
+        if fmt == "text":
+            for finding in findings:
+                click.echo(f"{path}: {finding.text()}")
+            click.echo(f"{path}: {'ok' if not findings else f'{len(findings)} failure(s)'}")
         failed += bool(findings)
+    if fmt == "json":
+        _emit_json(reports)
     if failed:
         raise KkguideError(f"PDF/UA check failed for {failed} of {len(paths)} file(s)")
 
@@ -518,7 +579,7 @@ def package_cmd(root: Path, order_path: Path, out: Path | None, workers: int | N
 
 @main.command("facts")
 @project_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option
 @click.option("--lang", "-l", "langs", multiple=True,
               help="Languages whose catalog lines are listed (repeatable; default: all targets).")
 def facts_cmd(root: Path, fmt: str, langs: tuple[str, ...]) -> None:
@@ -529,6 +590,7 @@ def facts_cmd(root: Path, fmt: str, langs: tuple[str, ...]) -> None:
     from .project import load_catalogs, load_project
 
     project = load_project(root)
+    _check_langs(project.config, langs)
     codes = [lang.code for lang in project.config.targets(langs) if lang.code != project.config.source_language.code]
     catalogs = {c: cat for c, cat in load_catalogs(project, codes).items() if cat is not None}
     report = fact_report(project.facts, project.chapters, project.template_facts, catalogs)
@@ -541,19 +603,24 @@ def facts_cmd(root: Path, fmt: str, langs: tuple[str, ...]) -> None:
               help="Seconds to wait for each answer.")
 @click.option("--cafile", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Trust these certificates (PEM) instead of the system's, e.g. behind a TLS proxy.")
-def linkcheck_cmd(root: Path, timeout: float, cafile: Path | None) -> None:
+@format_option
+def linkcheck_cmd(root: Path, timeout: float, cafile: Path | None, fmt: str) -> None:
     """Check every URL and e-mail domain of guide/contacts.yml over the network (only when you run it)."""
     import ssl
 
-    from .config import facts_day, load_facts
+    from .config import FACTS_FILE, facts_day, load_facts
     from .linkcheck import Checker, linkcheck, summary
 
     config = load_config(root)
     facts = load_facts(config.files, facts_day(config), config.max_fact_age_days)
     context = ssl.create_default_context(cafile=str(cafile)) if cafile else None
     findings = linkcheck(facts, Checker(timeout=timeout, context=context),
-                         done=lambda f: click.echo(("ok    " if f.ok else "FAIL  ") + f.line()))
-    click.echo(summary(findings))
+                         done=lambda f: fmt == "text" and click.echo(("ok    " if f.ok else "FAIL  ") + f.line()))
+    if fmt == "json":
+        _emit_json([{"ref": f.target.ref, "file": FACTS_FILE, "line": f.target.line, "ok": f.ok, "message": f.message,
+                     "redirects": list(f.redirects)} for f in findings])
+    else:
+        click.echo(summary(findings))
     if any(not f.ok for f in findings):
         raise KkguideError(f"{sum(not f.ok for f in findings)} link(s) failed (listed above)")
 
@@ -571,6 +638,7 @@ def handout_cmd(root: Path, lang: str, chapters: str, profile: str | None, couns
     """A short PDF for one person: chosen chapters, the counsellor's contact and the date."""
     from .handout import make_handout
 
+    _checked_config(root, [lang])
     ids = [c.strip() for c in chapters.split(",") if c.strip()]
     result = make_handout(root, out or root / "dist", lang, ids, profile, counsellor,
                           (day.date() if day else dt.date.today()))
@@ -616,7 +684,9 @@ def review_cmd(root: Path, lang: str, reviewer: str, chapters: tuple[str, ...], 
     from .project import load_project
     from .review import sign_off
 
-    project = load_project(root)
+    config = _checked_config(root, [lang])
+    _not_source(config, lang, "the office approves the German text with 'reviewed: true' in guide/guide.yml")
+    project = load_project(root, config)
     code = project.config.language(lang).code
     report = sign_off(project, code, reviewer, day.date() if day else dt.date.today(), chapters)
     click.echo(f"{report.path}: reviewed {report.reviewed}, already reviewed {report.already}, "
@@ -627,7 +697,7 @@ def review_cmd(root: Path, lang: str, reviewer: str, chapters: tuple[str, ...], 
 
 @main.command("status")
 @project_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option
 @click.option("--chapters", is_flag=True, help="One row per language and chapter.")
 def status_cmd(root: Path, fmt: str, chapters: bool) -> None:
     """Per language (and chapter): reviewed, translated, fuzzy and untranslated messages and words.
@@ -658,7 +728,7 @@ def status_cmd(root: Path, fmt: str, chapters: bool) -> None:
                 row["chapters"][cid]["readability"] = score.as_dict()
         rows.append(row)
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        _emit_json(rows)
         return
     header = (f"{'lang':<9} {'chapter':<18} {'reviewed':>8} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} "
               f"{'words done':>12} {'%':>6} {'Flesch':>6}  state")

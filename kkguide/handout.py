@@ -38,7 +38,11 @@ class Handout:
 
 
 def _chapter_ids(config, chapters: Sequence[str], profile: str | None, known: list[str]) -> tuple[str, ...]:
-    if bool(chapters) == bool(profile):
+    if not chapters and not profile:
+        names = ", ".join(config.handout_profiles) or "none in guide.yml handout_profiles"
+        raise KkguideError(f"which chapters? name them (--chapters {','.join(known[:3])}) or a profile "
+                           f"(--profile NAME; this guide has: {names})")
+    if chapters and profile:
         raise KkguideError("name the chapters (--chapters a,b,c) or a profile (--profile NAME), not both")
     if profile:
         if profile not in config.handout_profiles:
