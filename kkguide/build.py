@@ -187,7 +187,7 @@ class Layouts:
 
         self.project, self.group, self.translation = project, group, translation
         html = render_html(project.config, project.facts, project.chapters, translation, group.layout_edition,
-                           make_markdown())
+                           make_markdown(), language_states=project.language_states)
         self.guide = lay_out(html, project.config.files, group.jobs[0].filename)
         self._booklet = None
 
@@ -513,6 +513,26 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
     check_output(out)
     cache = Cache(out)
     common = common_inputs(config)
+    loaded: list[Project] = []
+
+    def get_project() -> Project:
+        """The guide read and validated, once (kept by `kkguide watch` while its sources stay)."""
+        if not loaded:
+            from .project import load_project
+
+            if warm is None:
+                loaded.append(load_project(root, config))
+            else:
+                listing = "\n".join(config.files.listing("translations", "*/LC_MESSAGES/*.po", kind="catalog"))
+                key = Inputs(FrozenMap({k: v for k, v in common.items() if k != CODE})).key
+                loaded.append(warm.project(f"{key}\n{listing}", lambda: load_project(root, config)))
+        return loaded[0]
+
+    from .languages import INPUT_NAME, language_states, remember, states_digest
+
+    # every booklet's languages page shows every language's state: one input of every job
+    states, measured = language_states(config, cache.folder, Inputs(FrozenMap(common)).key, get_project)
+    common = {**common, INPUT_NAME: states_digest(states)}
     inputs = job_inputs_for(config, jobs, common)
     found = {} if force else {job: cache.get(inputs[job].key) for job in jobs}
     hits = {job: entry for job, entry in found.items() if entry is not None}
@@ -527,16 +547,13 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
     width = warm.workers if warm is not None else (min(workers, len(groups)) if pool is not None else 1)
     try:
         if misses:
+            from dataclasses import replace
+
             from .fontcheck import read_stacks
-            from .project import load_catalogs, load_project, translation_for
+            from .project import load_catalogs, translation_for
 
             # read and validate everything before rendering anything
-            if warm is None:
-                project = load_project(root, config)
-            else:
-                listing = "\n".join(config.files.listing("translations", "*/LC_MESSAGES/*.po", kind="catalog"))
-                key = Inputs(FrozenMap({k: v for k, v in common.items() if k != CODE})).key
-                project = warm.project(f"{key}\n{listing}", lambda: load_project(root, config))
+            project = replace(get_project(), language_states=states)
             catalogs = load_catalogs(project, (job.language.code for job in misses))
         for job in hits:
             report(job)
@@ -582,6 +599,7 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
     if results:
         with output_lock(out, notify):
             cache.put({job.label: (inputs[job], entry) for job, entry in rendered.items()})
+            remember(cache.folder, measured)
             if rendered:
                 cache.record_timings(seconds)
             publish_build(out, config, results, step)

@@ -40,6 +40,7 @@ class Project:
     images: tuple[str, ...] = ()     # every image the chapters place (guide/images/...), checked
     template_facts: tuple = ()       # facts.Use of every fact("id.field") in the templates
     glossary: Glossary = Glossary(())   # guide/glossary.yml, checked
+    language_states: tuple = ()         # languages.LanguageState of every language, for the languages page
 
     def printed_facts(self, chapters: tuple[Chapter, ...] | None = None) -> tuple[str, ...]:
         """The facts a document of ``chapters`` (default: all) prints, with the templates' own."""

@@ -178,7 +178,7 @@ def make_environment(files: ProjectFiles, translation: Translation) -> jinja2.En
 
 def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], translation: Translation,
                 edition: Edition, md: MarkdownIt, notes_pages: int = 0, handout=None,
-                template_name: str = TEMPLATE, image_base: str = "guide/") -> str:
+                template_name: str = TEMPLATE, image_base: str = "guide/", language_states=()) -> str:
     lang = translation.language
     env = {"facts": facts, "image_base": image_base, "locale": lang.cldr}
     rendered = []
@@ -198,6 +198,7 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
     template = make_environment(config.files, translation).get_template(template_name)
     return template.render(
         lang=lang, edition=edition, chapters=rendered, languages=config.languages, notes_pages=notes_pages,
+        language_states=language_states,
         handout=handout,
         title=inline_html(md, translation.get(config.title, "guide title (cover)"), lang.code, env),
         title_text=translation.get(config.title, "guide title (cover)").text,

@@ -94,3 +94,19 @@ def test_fetcher_reads_nothing_outside_styles_and_guide(mini, recorder):
     assert page.pages == 1 and b"SECRET-CONTENT" not in page.data
 
 
+
+
+def test_languages_page_says_how_complete_each_language_is_and_whether_it_is_a_draft(mini, cli):
+    """Issue 17: a counsellor sees on every booklet which editions are drafts and how complete."""
+    import json
+
+    assert cli(mini, "build").exit_code == 0
+    status = {r["language"]: r for r in json.loads(cli(mini, "status", "--format", "json").output)}
+    text = plain_text(mini / "dist/de/kreis-kleve-welcome-guide-de-screen.pdf")
+    page = text[text.index("Diesen Wegweiser gibt es in diesen Sprachen"):]
+    assert f"{status['ar']['percent']:.0f} % · Entwurf" in page  # partly translated, a draft
+    # the state is an input of every PDF: a catalog change that changes it rebuilds German too
+    po = mini / "translations/ar/LC_MESSAGES/guide.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "التسجيل"', 'msgstr ""', 1), encoding="utf-8")
+    result = cli(mini, "build")
+    assert result.exit_code == 0 and "built 2" in result.output, result.output
