@@ -30,6 +30,7 @@ from .config import DEFAULT_FILE_NAME, Edition, GuideConfig, Language, load_conf
 from .errors import KkguideError
 from .frozen import FrozenMap
 from .fsio import check_output, output_lock
+from .progress import Event, Finished, Planned, Stage, Started
 
 # Only what planning and the cache lookup need is imported with this module: a build starts its
 # workers first and imports the validating and rendering stages (~0.2 s) while they start up.
@@ -315,15 +316,22 @@ def schedule(jobs: Sequence[Job], history: Mapping[str, float], estimate: Callab
     group's jobs. Wrong durations only cost time: any order builds the same PDFs."""
     if not jobs:
         return []
-    timed = [j for j in jobs if j.label in history]
-    scale = (sum(history[j.label] for j in timed) / max(sum(estimate(j) for j in timed), 1e-9)) if timed else 1.0
-    seconds = {j: history[j.label] if j.label in history else estimate(j) * scale for j in jobs}
+    seconds = expected_seconds(jobs, history, estimate)
     ordered = sorted(jobs, key=lambda j: (-seconds[j], j.label))
     groups: list[list[Job]] = [[] for _ in range(max(1, min(workers, len(jobs))))]
     for job in ordered:
         min(groups, key=lambda g: sum(seconds[j] for j in g)).append(job)
     _balance(groups, seconds)
     return _hand_in_order(groups, seconds)
+
+
+def expected_seconds(jobs: Sequence[Job], history: Mapping[str, float],
+                     estimate: Callable[[Job], float]) -> dict[Job, float]:
+    """Each job's last render time where the cache folder has one, else its estimate scaled by
+    the timed jobs (in the estimate's own units when none is timed)."""
+    timed = [j for j in jobs if j.label in history]
+    scale = (sum(history[j.label] for j in timed) / max(sum(estimate(j) for j in timed), 1e-9)) if timed else 1.0
+    return {j: history[j.label] if j.label in history else estimate(j) * scale for j in jobs}
 
 
 def _balance(groups: list[list[Job]], seconds: Mapping[Job, float]) -> None:
@@ -414,8 +422,9 @@ class Renderer:
     groups start in, and no renderer waits while another has groups left to take."""
 
     def __init__(self, project: Project, pool: ProcessPoolExecutor | None, pool_workers: int, local: bool,
-                 done: Callable[[Job], None]):
+                 done: Callable[[Job], None], progress: Callable[[Event], None] = lambda event: None):
         self.project, self.pool, self.pool_workers, self.local, self.done = project, pool, pool_workers, local, done
+        self.progress = progress
         self._lock = threading.Lock()
         self._queue: list[tuple[LayoutGroup, Translation]] = []
         self._futures: list = []
@@ -425,12 +434,16 @@ class Renderer:
 
     def _take(self) -> tuple[LayoutGroup, Translation] | None:
         with self._lock:
-            return self._queue.pop(0) if self._queue and not self._failed else None
+            item = self._queue.pop(0) if self._queue and not self._failed else None
+            if item is not None:
+                self.progress(Started(item[0].label))
+            return item
 
     def _record(self, group: LayoutGroup, result: tuple[dict[Job, CachedPdf], float]) -> None:
         with self._lock:
             self.rendered.update(result[0])
             self.seconds[group.label] = result[1]
+            self.progress(Finished(group.label, result[1]))
             for job in group.jobs:
                 self.done(job)
 
@@ -501,17 +514,20 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
           workers: int = 1, force: bool = False,
           report: Callable[[Job], None] = lambda job: None,
           notify: Callable[[str], None] = lambda message: None,
-          warm: Warm | None = None, step: Callable[[str], None] = lambda name: None) -> BuildReport:
+          warm: Warm | None = None, step: Callable[[str], None] = lambda name: None,
+          progress: Callable[[Event], None] = lambda event: None) -> BuildReport:
     """Plan, reuse cached PDFs, validate and render the rest, then write PDFs and manifest.
 
     ``warm``: workers and state kept by `kkguide watch`; its workers render every group.
     Without it the build renders in this process and, with two layout groups or more, in a pool
     of its own that it shuts down. ``step``: called before each publishing step (tests stop a
-    build there)."""
+    build there). ``progress``: stages, the plan and each group's start and end
+    (``kkguide.progress``)."""
     config = load_config(root)
     jobs = plan(config, languages, editions)
     check_output(out)
     cache = Cache(out)
+    progress(Stage(f"looking up {len(jobs)} PDF(s) in the cache (hashing the sources)"))
     common = common_inputs(config)
     loaded: list[Project] = []
 
@@ -547,6 +563,9 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
     width = warm.workers if warm is not None else (min(workers, len(groups)) if pool is not None else 1)
     try:
         if misses:
+            starting = f"starting {width - 1} worker process(es), meanwhile " if own_pool and pool is not None else ""
+            progress(Stage(f"{starting}validating chapters, facts and {len({j.language.code for j in misses})} "
+                           "language(s)"))
             from dataclasses import replace
 
             from .fontcheck import read_stacks
@@ -558,9 +577,15 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
         for job in hits:
             report(job)
         if misses:
+            progress(Stage("checking coverage, readability and fonts"))
             stacks = read_stacks(project.config.files, project.config.theme.fonts)  # styles/guide.css read once for all jobs
-            order = schedule(groups, cache.timings(),
-                             lambda g: _estimate(project, g, catalogs[g.language.code]), width)
+            history = cache.timings()
+
+            def estimate(g: LayoutGroup) -> float:
+                return _estimate(project, g, catalogs[g.language.code])
+
+            order = schedule(groups, history, estimate, width)
+            expected = expected_seconds(groups, history, estimate)
             items = []
             for group in order:
                 translation = translation_for(project, group.language, catalogs[group.language.code])
@@ -580,8 +605,10 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
                     continue
                 check_fonts(project, [translation], stacks)
                 items.append((group, translation))
+            progress(Planned(tuple((g.label, len(g.jobs), expected[g]) for g, _ in items), width,
+                             all(g.label in history for g, _ in items)))
             renderer = Renderer(project, pool, warm.workers if warm is not None else width - 1,
-                                local=warm is None, done=report)
+                                local=warm is None, done=report, progress=progress)
             rendered, seconds = renderer.run(items)
     finally:
         if own_pool and pool is not None:
@@ -597,6 +624,7 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
         results.append(JobResult(job, artifact, entry.data, entry.warnings, reused=job in hits,
                                  reasons=() if job in hits else reasons[job]))
     if results:
+        progress(Stage(f"writing {len(results)} PDF(s) and the manifest"))
         with output_lock(out, notify):
             cache.put({job.label: (inputs[job], entry) for job, entry in rendered.items()})
             remember(cache.folder, measured)

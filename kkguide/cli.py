@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -137,9 +139,9 @@ def build_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out
     out = out or root / "dist"
     jobs = plan(_checked_config(root, langs, editions), langs, editions)
     start = time.perf_counter()
-    with _progress(len(jobs)) as step:
-        report = build(root, out, langs, editions, workers=workers or default_workers(), force=force, report=step,
-                       notify=lambda message: click.echo(message, err=True))
+    with _progress(len(jobs)) as shown:
+        report = build(root, out, langs, editions, workers=workers or default_workers(), force=force,
+                       report=shown.step, progress=shown.event, notify=lambda message: click.echo(message, err=True))
     seconds = time.perf_counter() - start
     _print_report(report, seconds, out, show_reused=True)
     _print_reasons(report, verbose=bool((click.get_current_context().find_root().obj or {}).get("verbose")))
@@ -303,30 +305,85 @@ def _check_langs(config, codes, option: str = "--lang") -> None:
 
 
 class _progress:
-    """A progress bar on a terminal, one plain line per finished job elsewhere."""
+    """On a terminal, one line redrawn twice a second: while the build prepares, what it does
+    (cache look-up, validation, starting workers, checks); then a bar, the PDFs done, the groups
+    rendering now and the time left (``kkguide.progress.Forecast``, from the render times the
+    cache folder records). Elsewhere (a log, CI): one plain line per finished PDF."""
 
-    def __init__(self, total: int):
-        self.total = total
-        self.bar = None
-        self.done = 0
+    TICK = 0.5
+
+    def __init__(self, total: int, stream=None, tty: bool | None = None, clock=time.monotonic):
+        self.total, self.done = total, 0
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.clock, self.begun = clock, clock()
+        self.stage, self.forecast, self.running = "reading guide/guide.yml", None, []
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.ticker = None
 
     def __enter__(self):
-        if sys.stderr.isatty():
-            self.bar = click.progressbar(length=self.total, label="rendering", file=sys.stderr,
-                                         item_show_func=lambda s: s)
-            self.bar.__enter__()
-        return self.step
+        if self.tty:
+            self.ticker = threading.Thread(target=self._tick, daemon=True)
+            self.ticker.start()
+        return self
+
+    def _tick(self) -> None:
+        while not self.stopped.wait(self.TICK):
+            self.draw()
 
     def step(self, job: Job) -> None:
-        self.done += 1
-        if self.bar is not None:
-            self.bar.update(1, job.label)
+        """``build``'s report callback: a PDF is done (rendered, reused or skipped)."""
+        with self.lock:
+            self.done += 1
+        if self.tty:
+            self.draw()
         else:
             click.echo(f"[{self.done}/{self.total}] {job.label}", err=True)
 
+    def event(self, event) -> None:
+        """``build``'s progress callback (kkguide.progress events)."""
+        from .progress import Finished, Forecast, Planned, Stage, Started
+
+        with self.lock:
+            if isinstance(event, Stage):
+                self.stage = event.text
+            elif isinstance(event, Planned):
+                self.forecast, self.stage = Forecast(event), ""
+            elif isinstance(event, Started):
+                self.running.append(event.label)
+                if self.forecast is not None:
+                    self.forecast.start(event.label, self.clock())
+            elif isinstance(event, Finished):
+                if event.label in self.running:
+                    self.running.remove(event.label)
+                if self.forecast is not None:
+                    self.forecast.finish(event.label, event.seconds)
+        if self.tty:
+            self.draw()
+
+    def line(self) -> str:
+        with self.lock:
+            elapsed = self.clock() - self.begun
+            if self.forecast is None or self.stage:
+                return f"{self.stage} ... ({elapsed:.0f} s)"
+            filled = round(24 * self.done / max(self.total, 1))
+            left = self.forecast.left(self.clock())
+            eta = "estimating the time left" if left is None else f"about {left:.0f} s left"
+            now = ", ".join(self.running) if self.running else "-"
+            return f"[{'#' * filled}{'-' * (24 - filled)}] {self.done}/{self.total} PDFs  rendering: {now}  {eta}"
+
+    def draw(self) -> None:
+        width = shutil.get_terminal_size((100, 20)).columns - 1
+        self.stream.write("\r" + self.line()[:width] + "\x1b[K")
+        self.stream.flush()
+
     def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
+        self.stopped.set()
+        if self.ticker is not None:
+            self.ticker.join()
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
         return False
 
 
