@@ -11,7 +11,7 @@ STAMP_BUILD = $(VENV)/.kkguide-setup-build
 STAMP_TEST  = $(VENV)/.kkguide-setup-test
 PYTEST_ARGS ?=
 
-.PHONY: guide test setup setup-test system-packages clean
+.PHONY: guide test docs setup setup-test system-packages clean
 
 # compileall: the workers start faster from bytecode, also where PYTHONDONTWRITEBYTECODE is set
 guide: setup
@@ -21,6 +21,10 @@ guide: setup
 test: setup-test
 	$(PY) -m compileall -q kkguide
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# the command and configuration references, from the code (tests/test_reference.py checks them)
+docs: setup
+	$(PY) scripts/make-docs.py
 
 setup: $(STAMP_BUILD)
 setup-test: $(STAMP_TEST)

@@ -43,6 +43,30 @@ class Group(click.Group):
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
+def _guide_of(ctx: click.Context):
+    """The configuration of the guide a command line names (``-C DIR`` after or before the
+    command, else the current folder), for shell completion; None when there is none."""
+    root = None
+    while ctx is not None and root is None:   # a command's own -C first, then the group's
+        if ctx.get_parameter_source("root") == click.core.ParameterSource.COMMANDLINE:
+            root = ctx.params.get("root")
+        ctx = ctx.parent
+    try:
+        return load_config(Path(root or "."))
+    except (KkguideError, OSError):
+        return None
+
+
+def _complete_lang(ctx: click.Context, param, incomplete: str) -> list[str]:
+    config = _guide_of(ctx)
+    return [] if config is None else [lang.code for lang in config.languages if lang.code.startswith(incomplete)]
+
+
+def _complete_edition(ctx: click.Context, param, incomplete: str) -> list[str]:
+    config = _guide_of(ctx)
+    return [] if config is None else [name for name in config.editions if name.startswith(incomplete)]
+
+
 def _project_root(ctx: click.Context, param, value: Path | None) -> Path:
     """``-C DIR`` after the command, else ``kkguide -C DIR``, else the current folder."""
     if value is not None:
@@ -76,8 +100,8 @@ def _emit_json(data) -> None:
 def build_target_options(command):
     """--lang, --edition and --out, shared by `build` and `watch`."""
     for option in reversed([
-        click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all)."),
-        click.option("--edition", "-e", "editions", multiple=True, help="Edition (repeatable; default: guide.yml)."),
+        click.option("--lang", "-l", "langs", shell_complete=_complete_lang, multiple=True, help="Language code (repeatable; default: all)."),
+        click.option("--edition", "-e", "editions", shell_complete=_complete_edition, multiple=True, help="Edition (repeatable; default: guide.yml)."),
         click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
                      help="Output folder (default: PROJECT/dist)."),
     ]):
@@ -241,7 +265,7 @@ def watch_cmd(root: Path, langs: tuple[str, ...], editions: tuple[str, ...], out
 
 @main.command("serve")
 @project_option
-@click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all).")
+@click.option("--lang", "-l", "langs", shell_complete=_complete_lang, multiple=True, help="Language code (repeatable; default: all).")
 @click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -402,7 +426,7 @@ def extract_cmd(root: Path) -> None:
 
 @main.command("update")
 @project_option
-@click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all targets).")
+@click.option("--lang", "-l", "langs", shell_complete=_complete_lang, multiple=True, help="Language code (repeatable; default: all targets).")
 def update_cmd(root: Path, langs: tuple[str, ...]) -> None:
     """Extract, then create or update every catalog; no translation is ever dropped."""
     from .catalogs import POT_FILE, make_template, po_file, update_catalog, write_if_changed
@@ -420,7 +444,7 @@ def update_cmd(root: Path, langs: tuple[str, ...]) -> None:
 
 @main.command("check")
 @project_option
-@click.option("--lang", "-l", "langs", multiple=True, help="Language code (repeatable; default: all targets).")
+@click.option("--lang", "-l", "langs", shell_complete=_complete_lang, multiple=True, help="Language code (repeatable; default: all targets).")
 @click.option("--no-spelling", is_flag=True, help="Skip the hunspell spelling report.")
 @format_option
 def check_cmd(root: Path, langs: tuple[str, ...], no_spelling: bool, fmt: str) -> None:
@@ -523,7 +547,7 @@ def translate_group() -> None:
 
 @translate_group.command("export")
 @project_option
-@click.option("--lang", "-l", "lang", required=True, help="Language code.")
+@click.option("--lang", "-l", "lang", shell_complete=_complete_lang, required=True, help="Language code.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="po", show_default=True,
               help="po (Poedit, Weblate) or xliff (XLIFF 1.2 for CAT tools).")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -545,11 +569,12 @@ def export_cmd(root: Path, lang: str, fmt: str, out: Path | None) -> None:
 
 @translate_group.command("import")
 @project_option
-@click.option("--lang", "-l", "lang", required=True, help="Language code.")
+@click.option("--lang", "-l", "lang", shell_complete=_complete_lang, required=True, help="Language code.")
 @click.option("--translator", default="", help="Who translated (default: the file's Last-Translator or XLIFF phase contact).")
 @click.argument("returned", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_cmd(root: Path, lang: str, translator: str, returned: Path) -> None:
-    """Merge a returned PO or XLIFF file into the catalog, through the same checks as the build."""
+    """Merge RETURNED, a PO or XLIFF file back from the translator, into the catalog, through the
+    same checks as the build."""
     from .catalogs import po_file
     from .handoff import import_file
     from .project import load_project
@@ -576,7 +601,7 @@ def import_cmd(root: Path, lang: str, translator: str, returned: Path) -> None:
 @click.option("--bleed", type=float, default=3.0, show_default=True, help="Bleed in millimetres.")
 @click.option("--min-dpi", type=int, default=300, show_default=True, help="Lowest image resolution.")
 def preflight_cmd(paths: tuple[Path, ...], fmt: str, as_json: bool, size: str, bleed: float, min_dpi: int) -> None:
-    """Check finished print PDFs as a print shop does; exit 1 if any fails."""
+    """Check finished print PDFs (PATHS: PDF files) as a print shop does; exit 1 if any fails."""
     from .preflight import PrintSpec, preflight, reports_json
 
     from .files import read_input
@@ -593,7 +618,7 @@ def preflight_cmd(paths: tuple[Path, ...], fmt: str, as_json: bool, size: str, b
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @format_option
 def check_pdf_cmd(paths: tuple[Path, ...], fmt: str) -> None:
-    """Check PDFs against PDF/UA-1 (the Matterhorn Protocol's machine-testable conditions);
+    """Check PDFs (PATHS: PDF files) against PDF/UA-1 (the Matterhorn Protocol's machine-testable conditions);
     exit 1 if any fails. What needs a person: docs/accessibility.md."""
     from .files import read_input
     from .uacheck import check_pdf
@@ -637,7 +662,7 @@ def package_cmd(root: Path, order_path: Path, out: Path | None, workers: int | N
 @main.command("facts")
 @project_option
 @format_option
-@click.option("--lang", "-l", "langs", multiple=True,
+@click.option("--lang", "-l", "langs", shell_complete=_complete_lang, multiple=True,
               help="Languages whose catalog lines are listed (repeatable; default: all targets).")
 def facts_cmd(root: Path, fmt: str, langs: tuple[str, ...]) -> None:
     """Every fact: state, source, verification, valid until, stale or not, and where it is printed.
@@ -684,7 +709,7 @@ def linkcheck_cmd(root: Path, timeout: float, cafile: Path | None, fmt: str) -> 
 
 @main.command("handout")
 @project_option
-@click.option("--lang", "-l", "lang", required=True, help="Language code.")
+@click.option("--lang", "-l", "lang", shell_complete=_complete_lang, required=True, help="Language code.")
 @click.option("--chapters", default="", help="Chapter ids, comma-separated (e.g. registration,health,emergency).")
 @click.option("--profile", default=None, help="A topic profile from guide.yml handout_profiles (e.g. family).")
 @click.option("--counsellor", required=True, help='Contact for the back, e.g. "Name, Raum 12, 02821 85-0".')
@@ -731,7 +756,7 @@ def web_cmd(root: Path, out: Path | None) -> None:
 
 @main.command("review")
 @project_option
-@click.option("--lang", "-l", "lang", required=True, help="Language code.")
+@click.option("--lang", "-l", "lang", shell_complete=_complete_lang, required=True, help="Language code.")
 @click.option("--reviewer", required=True, help="Name of the person who checked the translation.")
 @click.option("--chapter", "chapters", multiple=True,
               help="Chapter id to sign off (repeatable; 'pages' = cover, labels, imprint; default: all).")

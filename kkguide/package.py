@@ -24,10 +24,10 @@ from .errors import KkguideError
 from .files import LIMITS, input_text
 from .frozen import FrozenMap
 from .preflight import PreflightReport, PrintSpec, preflight, reports_json
+from .schema import FINISH_VOLUME, ORDER
 from .yamlfile import check_keys, load_yaml
 
 _SAFE = re.compile(r"^[A-Za-z0-9._-]+$")
-FINISH_VOLUME = {"matt coated": 1.0, "gloss coated": 0.9, "uncoated": 1.15}
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def load_order(path: Path, config: GuideConfig) -> Order:
     shown = str(path)
     doc = load_yaml(input_text(path, "order file", LIMITS["config"]), shown)
     data = doc.data
-    check_keys(doc, data, (), {"order", "paper", "quantities"}, {"shop", "max_saddle_pages", "allow_drafts"})
+    check_keys(doc, data, (), ORDER.required_names, ORDER.optional_names)
     allow = data.get("allow_drafts", False)
     if not isinstance(allow, bool):
         raise KkguideError("'allow_drafts' must be true or false", shown, doc.line("allow_drafts"))
@@ -62,7 +62,8 @@ def load_order(path: Path, config: GuideConfig) -> Order:
     if not _SAFE.match(order_id):
         raise KkguideError("'order' may contain only ASCII letters, digits, '.', '_' and '-' (it names the zip)",
                            shown, doc.line("order"))
-    check_keys(doc, data["paper"], ("paper",), {"weight_gsm", "finish"}, {"volume"})
+    paper_key = ORDER.child("paper")
+    check_keys(doc, data["paper"], ("paper",), paper_key.required_names, paper_key.optional_names)
     paper = data["paper"]
     if not isinstance(paper["weight_gsm"], int) or not 60 <= paper["weight_gsm"] <= 400:
         raise KkguideError("paper weight must be 60 to 400 g/m²", shown, doc.line("paper", "weight_gsm"))

@@ -24,6 +24,7 @@ class Key:
     keys: tuple["Key", ...] = ()    # the keys of the mapping it holds (or of each free key's value)
     free: str = ""                  # the mapping's keys are not fixed: what they are
     default: str = ""
+    slot: str = ""                  # how a free key is shown in a key path: <LANG>, <ID> ...
 
     def child(self, name: str) -> "Key":
         for key in self.keys:
@@ -44,8 +45,8 @@ class Key:
         return frozenset(k.name for k in self.keys)
 
 
-def _k(name, takes, doc, required=False, keys=(), free="", default=""):
-    return Key(name, takes, doc, required, tuple(keys), free, default)
+def _k(name, takes, doc, required=False, keys=(), free="", default="", slot=""):
+    return Key(name, takes, doc, required, tuple(keys), free, default, slot)
 
 
 PAGE_SIZE = _k("page_size", "A5 or A4", "Trim size of the pages.", required=True)
@@ -89,7 +90,7 @@ THEME = _k("theme", "mapping", "The guide's own look, without editing kkguide: c
        "edition's header; its alternative text is the publisher's name."),
     _k("fonts", "mapping", "Font stacks (lists of installed font families, first choice first).",
        free="`default` (the stack of every language that uses the style sheet's default stack) or a language code",
-       keys=[_k("(stack)", "list of font families", "Each family must be installed (fontconfig); every "
+       slot="default|LANG", keys=[_k("(stack)", "list of font families", "Each family must be installed (fontconfig); every "
                 "character printed is checked against the stack before rendering.")]),
     _k("stylesheet", "path under styles/", "An extra CSS file of the project, applied after kkguide's style "
        "sheets in the PDF editions and the web edition."),
@@ -111,12 +112,12 @@ GUIDE = _k("guide/guide.yml", "mapping", "The guide's own settings. An unknown k
     _k("reviewed", "true or false", "The German text is approved by the office (lifts the source's draft "
        "badge; refused while a printed fact is unverified or stale).", default="false"),
     _k("min_coverage", "mapping", "Percent of messages that must be translated for a language to be built.",
-       free="`default` or a language code", keys=[_k("(percent)", "number 0-100", "Coverage needed.")]),
+       free="`default` or a language code", slot="default|LANG", keys=[_k("(percent)", "number 0-100", "Coverage needed.")]),
     _k("min_readability", "mapping", "Lowest German Flesch reading ease (Amstad) of any chapter, per German "
-       "edition.", free="a German language code of `languages` (de, de-x-easy)",
+       "edition.", free="a German language code of `languages` (de, de-x-easy)", slot="LANG",
        keys=[_k("(score)", "number 0-100", "Lowest score.")]),
     _k("handout_profiles", "mapping", "Named chapter lists for `kkguide handout --profile NAME`.",
-       free="a profile name", keys=[_k("(chapters)", "list of chapter ids", "The chapters, in order.")]),
+       free="a profile name", slot="PROFILE", keys=[_k("(chapters)", "list of chapter ids", "The chapters, in order.")]),
     _k("max_fact_age_days", "whole number 1-3650", "A fact verified longer ago than this is stale: marked in "
        "print, blocks `reviewed`.", default="365"),
     THEME,
@@ -160,7 +161,7 @@ FACT_ENTRY = (
 CONTACTS = _k("guide/contacts.yml", "mapping", "Every fact the guide prints: contacts, amounts, dates, rules. "
               "Chapters and templates refer to a value as `{{id.field}}`. An entry needs at least one value "
               "field; rules and examples: docs/authoring.md.",
-              free="a fact id (lower-case ASCII letters, digits, _)", keys=FACT_ENTRY)
+              free="a fact id (lower-case ASCII letters, digits, _)", slot="ID", keys=FACT_ENTRY)
 
 FRONT_MATTER = _k("chapters/NN-slug.md front matter", "mapping", "The YAML block between `---` lines at the "
                   "top of every chapter. All keys are required.", keys=[
@@ -171,4 +172,26 @@ FRONT_MATTER = _k("chapters/NN-slug.md front matter", "mapping", "The YAML block
     _k("summary", "text", "One sentence under the title (translated).", required=True),
 ])
 
-FILES = (GUIDE, CONTACTS, FRONT_MATTER)
+# Paper finishes of an order and their volume (thickness factor), kkguide.package's spine width.
+FINISH_VOLUME = {"matt coated": 1.0, "gloss coated": 0.9, "uncoated": 1.15}
+
+ORDER = _k("order file (kkguide package --order FILE)", "mapping", "One print-shop order: what `kkguide package` "
+           "puts into the zip for the shop. It lives wherever you like (it is named on the command line).", keys=[
+    _k("order", "ASCII letters, digits, `.`, `_`, `-`", "The order's id; it names the zip.", required=True),
+    _k("paper", "mapping", "The paper of the interior (it sets the spine width of a perfect binding).",
+       required=True, keys=[
+        _k("weight_gsm", "whole number 60-400", "Paper weight in g/m².", required=True),
+        _k("finish", " or ".join(FINISH_VOLUME), "The paper's finish.", required=True),
+        _k("volume", "number", "Paper volume: sheet thickness in µm per g/m² (spine = pages / 2 × weight × volume / 1000 mm).",
+           default=", ".join(f"{k}: {v}" for k, v in FINISH_VOLUME.items())),
+    ]),
+    _k("quantities", "mapping", "Copies to print per language.", required=True, free="a language of the guide",
+       slot="LANG", keys=[_k("(copies)", "whole number, at least 1", "Copies of that language.")]),
+    _k("shop", "text", "The print shop's name, for the job ticket."),
+    _k("max_saddle_pages", "multiple of 4, at least 4", "Up to this many pages saddle stitch, above it perfect "
+       "binding with a separate cover.", default="64"),
+    _k("allow_drafts", "true or false", "Package proofs although a part is a draft (the files are marked "
+       "DRAFT), like `--allow-drafts`.", default="false"),
+])
+
+FILES = (GUIDE, CONTACTS, FRONT_MATTER, ORDER)

@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 
 from .errors import KkguideError
 from .files import ProjectFiles
+from .schema import FRONT_MATTER
 from .yamlfile import check_keys, load_yaml
 
 CHAPTER_DIR = "chapters"
@@ -38,7 +39,7 @@ def parse_chapter(text: str, shown: str) -> Chapter:
         raise KkguideError("front matter is not closed with '---'", shown, 1) from None
     doc = load_yaml("\n".join(lines[1:end]), shown, line_offset=1)
     meta = doc.data
-    check_keys(doc, meta, (), {"id", "title", "order", "summary"})
+    check_keys(doc, meta, (), FRONT_MATTER.required_names, FRONT_MATTER.optional_names)
     for key in ("id", "title", "summary"):
         if not isinstance(meta[key], str) or not meta[key].strip():
             raise KkguideError(f"'{key}' must be a non-empty text", shown, doc.line(key))
