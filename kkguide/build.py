@@ -81,9 +81,12 @@ class Skipped:
     job: Job
     percent: float
     required: float
+    why: str = ""      # another policy than coverage (readability), said in full
 
     @property
     def reason(self) -> str:
+        if self.why:
+            return f"{self.job.language.code} ({self.job.language.name}) not built: {self.why}"
         return (f"{self.job.language.code} ({self.job.language.name}) not built: "
                 f"{self.percent:.1f} % translated, guide.yml min_coverage needs {self.required:g} %")
 
@@ -400,6 +403,13 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
                 required = config.required_coverage(job.language.code)
                 if translation.coverage.percent < required:
                     skipped.append(Skipped(job, translation.coverage.percent, required))
+                    report(job)
+                    continue
+                from .readability import policy_problems
+
+                too_hard = policy_problems(config, project.segments, translation)
+                if too_hard:
+                    skipped.append(Skipped(job, translation.coverage.percent, required, too_hard[0]))
                     report(job)
                     continue
                 check_fonts(project, [translation], stacks)

@@ -217,7 +217,8 @@ def check_cmd(root: Path, langs: tuple[str, ...]) -> None:
     """Check every translation against its German source: references, numbers, URLs, Markdown."""
     from .catalogs import load_catalog
     from .checks import problems
-    from .project import load_project
+    from .project import load_project, translation_for
+    from .readability import policy_problems
 
     project = load_project(root)
     config = project.config
@@ -231,6 +232,12 @@ def check_cmd(root: Path, langs: tuple[str, ...]) -> None:
                 continue
             for problem in problems(entry.msgid, entry.msgstr):
                 click.echo(f"{catalog.path}:{entry.line}: {lang.code}: {problem}")
+                count += 1
+    for lang in [config.source_language, *targets]:  # the readability policy of German editions
+        if lang.code in config.min_readability:
+            catalog = None if lang.code == config.source_language.code else load_catalog(config.files, lang.code)
+            for problem in policy_problems(config, project.segments, translation_for(project, lang, catalog)):
+                click.echo(f"{config.located.path}:{config.located.line('min_readability', lang.code)}: {lang.code}: {problem}")
                 count += 1
     if count:
         raise KkguideError(f"{count} problem(s) in {len(targets)} catalog(s); these translations are not used")
@@ -393,28 +400,40 @@ def status_cmd(root: Path, fmt: str, chapters: bool) -> None:
     Fuzzy never counts as done: it is printed in German until a translator confirms it."""
     from .catalogs import load_catalog
     from .project import load_project, translation_for
+    from .readability import chapter_readability, is_german, whole
 
     project = load_project(root)
     config = project.config
     rows = []
-    for lang in config.target_languages:
-        catalog = load_catalog(config.files, lang.code)
+    for lang in config.languages:
+        source = lang.code == config.source_language.code
+        catalog = None if source else load_catalog(config.files, lang.code)
         translation = translation_for(project, lang, catalog)
-        row = _status_row(lang.code, translation.coverage, catalog.is_draft, config.required_coverage(lang.code))
-        row["chapters"] = {cid or "(cover and pages)": _status_row(lang.code, cov, catalog.is_draft, 0)
+        draft = (not config.reviewed) if source else catalog.is_draft
+        row = _status_row(lang.code, translation.coverage, draft, config.required_coverage(lang.code))
+        row["source"] = source
+        row["chapters"] = {cid or "(cover and pages)": _status_row(lang.code, cov, draft, 0)
                            for cid, cov in translation.chapters.items()}
+        if is_german(lang.code):  # the German readability formulas apply to German editions only
+            texts = {m: r.text for m, r in translation.texts.items()}
+            row["readability"] = whole(project.segments, texts).as_dict()
+            row["min_readability"] = config.min_readability.get(lang.code)
+            for cid, score in chapter_readability(project.segments, texts).items():
+                row["chapters"][cid]["readability"] = score.as_dict()
         rows.append(row)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    header = f"{'lang':<5} {'chapter':<18} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'words done':>12} {'%':>6}  state"
+    header = (f"{'lang':<9} {'chapter':<18} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'words done':>12} "
+              f"{'%':>6} {'Flesch':>6}  state")
     click.echo(header)
     click.echo("-" * len(header))
     for row in rows:
-        _status_line(row, "(all)", _state(row))
+        _status_line(row, "(all)", f"source ({'draft' if row['draft'] else 'reviewed'})" if row["source"] else _state(row))
         if chapters:
             for name, sub in row["chapters"].items():
                 _status_line(sub, name, "")
+    click.echo("Flesch: German reading ease (Amstad), per German edition; 60-70 plain, above 70 easy.")
 
 
 def _status_row(code: str, cov, draft: bool, required: float) -> dict:
@@ -430,8 +449,9 @@ def _state(row: dict) -> str:
 
 def _status_line(row: dict, name: str, state: str) -> None:
     words = f"{row['translated_words']}/{row['words']}"
-    click.echo(f"{row['language']:<5} {name[:18]:<18} {row['translated']:>10} {row['fuzzy']:>6} "
-               f"{row['untranslated']:>9} {words:>12} {row['percent']:>5.1f}%  {state}".rstrip())
+    flesch = f"{row['readability']['flesch']:.1f}" if "readability" in row else ""
+    click.echo(f"{row['language']:<9} {name[:18]:<18} {row['translated']:>10} {row['fuzzy']:>6} "
+               f"{row['untranslated']:>9} {words:>12} {row['percent']:>5.1f}% {flesch:>6}  {state}".rstrip())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,7 +45,7 @@ class Language:
 # own (fa_AF is Persian as used in Afghanistan).
 LANGUAGE_OVERRIDES = {
     "prs": ("دری", "rtl", "fa_AF"),
-    "kmr": ("Kurdî (Kurmancî)", "ltr", "ku"),
+    "kmr": ("Kurdî Kurmancî", "ltr", "ku"),
     "ckb": ("کوردی سۆرانی", "rtl", "ckb"),
     "fa": ("فارسی", "rtl", "fa"),
     "de-x-easy": ("Einfaches Deutsch", "ltr", "de"),
@@ -96,6 +96,7 @@ class GuideConfig:
     handout_profiles: Mapping[str, tuple[str, ...]]  # topic profile -> chapter ids
     located: Located
     files: ProjectFiles                 # the one door through which the project is read
+    min_readability: Mapping[str, float]  # German edition -> lowest Flesch (Amstad) per chapter
 
     def required_coverage(self, code: str) -> float:
         """Percent of messages that must be translated for ``code`` to be built."""
@@ -189,7 +190,7 @@ def load_config(root: Path) -> GuideConfig:
     data = doc.data
     check_keys(doc, data, (), {"title", "subtitle", "publisher", "publisher_address", "stand",
                                "source_language", "languages", "editions", "default_editions"},
-               {"reviewed", "min_coverage", "handout_profiles"})
+               {"reviewed", "min_coverage", "min_readability", "handout_profiles"})
     stand = data["stand"]
     if not isinstance(stand, dt.date) or isinstance(stand, dt.datetime):
         raise KkguideError("'stand' must be a date like 2026-11-25", doc.path, doc.line("stand"))
@@ -220,7 +221,7 @@ def load_config(root: Path) -> GuideConfig:
         stand=stand, source_language=source, languages=languages,
         editions=FrozenMap(editions), default_editions=tuple(defaults), reviewed=reviewed,
         min_coverage=FrozenMap(min_coverage), handout_profiles=_profiles(doc, data.get("handout_profiles", {})),
-        located=doc, files=files)
+        located=doc, files=files, min_readability=FrozenMap(_min_readability(doc, data.get("min_readability", {}), codes)))
 
 
 def _profiles(doc: Located, data: object) -> FrozenMap:
@@ -235,6 +236,24 @@ def _profiles(doc: Located, data: object) -> FrozenMap:
                                doc.line("handout_profiles", name))
         profiles[str(name)] = tuple(ids)
     return FrozenMap(profiles)
+
+
+def _min_readability(doc: Located, data: object, codes: list[str]) -> dict[str, float]:
+    """``min_readability: {de-x-easy: 70}``: the lowest German Flesch reading ease (Amstad) a chapter
+    of that edition may have; the formula is German, so only German editions can have a policy."""
+    if not isinstance(data, dict):
+        raise KkguideError("'min_readability' must map German editions (de, de-x-easy) to scores",
+                           doc.path, doc.line("min_readability"))
+    policy = {}
+    for code, value in data.items():
+        if code not in codes or not (code == "de" or str(code).startswith("de-")):
+            raise KkguideError(f"'min_readability' names '{code}': only German editions listed in 'languages' "
+                               "can have one (the formula is German)", doc.path, doc.line("min_readability", code))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+            raise KkguideError("readability must be a Flesch score from 0 to 100", doc.path,
+                               doc.line("min_readability", code))
+        policy[code] = float(value)
+    return policy
 
 
 def _min_coverage(doc: Located, data: object, codes: list[str]) -> dict[str, float]:

@@ -91,9 +91,10 @@ def test_status_counts_every_target_language():
     result = CliRunner().invoke(main, ["status", "-C", str(REPO), "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = {r["language"]: r for r in json.loads(result.output)}
-    assert sorted(rows) == sorted(set(LANGS) - {"de"})
+    assert sorted(rows) == sorted(LANGS)
     for code, row in rows.items():
         assert row["draft"] is True
+        assert row["source"] == (code == "de")
         if code in COMPLETE:
             assert row["translated"] == row["messages"]
 
