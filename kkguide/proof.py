@@ -25,7 +25,7 @@ from pathlib import Path
 
 MM = 72 / 25.4                 # PDF points per millimetre
 NEAR_EMPTY = 0.25              # a content page is near-empty below this fill
-FULL_PAGE = 0.6                # one object covering this much of the type area is a full-page element
+FULL_PAGE = 0.5                # one object covering half the type area or more is a full-page element
 MIN_TABLE_ROWS = 2             # rows (besides the head) that must stay with a table's head
 HEADING_RATIO = 1.12           # a line this much larger than the body size is a heading
 GRID_MM = 1.0

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from .catalogs import UiMessage
 from .config import Edition, Facts, GuideConfig
 from .files import ProjectFiles
+from .geomap import load_map
 from .segments import slots
 from .sources import Chapter
 from .translate import Rendition, Translation
@@ -40,6 +41,7 @@ class RenderedChapter:
     summary: Markup
     body: Markup
     original_title: str = ""   # bilingual edition: the German title beside the translation
+    number: int = 0            # 1, 2, ... in reading order
 
 
 def ui_messages(files: ProjectFiles) -> tuple[UiMessage, ...]:
@@ -142,7 +144,21 @@ def translated_tokens(md: MarkdownIt, body: str, translation: Translation, env: 
             inline.content = rendition.text
         for key, value in _fallback_attrs(rendition, doc_lang).items():
             tokens[slot.block].attrSet(key, value)
+    _mark_short_cells(tokens)
     return tokens
+
+
+SHORT_CELL = 20   # a table cell of one word up to this many characters ("2005–2006", "116117")
+
+
+def _mark_short_cells(tokens: list) -> None:
+    """Give table cells of a single short word the class ``nobreak`` (guide.css keeps them on
+    one line: a year range would otherwise break at its dash when columns are sized to content)."""
+    for index, tok in enumerate(tokens[:-1]):
+        if tok.type in ("td_open", "th_open"):
+            text = tokens[index + 1].content if tokens[index + 1].type == "inline" else ""
+            if text and len(text) <= SHORT_CELL and not any(ch.isspace() for ch in text):
+                tok.attrJoin("class", "nobreak")
 
 
 def make_environment(files: ProjectFiles, translation: Translation) -> jinja2.Environment:
@@ -174,13 +190,13 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
     lang = translation.language
     env = {"facts": facts, "image_base": image_base}
     rendered = []
-    for ch in chapters:
+    for number, ch in enumerate(chapters, 1):
         title = translation.get(ch.title)
         rendered.append(RenderedChapter(
             id=ch.id, title=inline_html(md, title, lang.code, env), title_text=title.text,
             summary=inline_html(md, translation.get(ch.summary), lang.code, env),
             body=(bilingual_body_html if edition.is_bilingual else body_html)(md, ch.body, translation, env),
-            original_title=ch.title if edition.is_bilingual else ""))
+            original_title=ch.title if edition.is_bilingual else "", number=number))
     stand = format_date(config.stand, format="long", locale=lang.cldr)
     template = make_environment(config.files, translation).get_template(template_name)
     return template.render(
@@ -197,7 +213,19 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
         fact=lambda ref: Markup(md.renderInline("{{%s}}" % ref, env)),
         facts_checked=format_date(facts.oldest_check(config.stand), format="long", locale=lang.cldr),
         csp=CSP,
+        kreis_map=load_map(config.files),
+        web_page=config.web_page(lang.code),
+        web_qr=_qr(config.web_page(lang.code)),
     )
+
+
+def _qr(url: str) -> Markup:
+    """A vector QR code (segno's SVG: modules only, no text) for ``url``; empty without one."""
+    if not url:
+        return Markup("")
+    import segno
+
+    return Markup(segno.make(url, error="m").svg_inline(scale=1, dark="#000", border=0, omitsize=True))
 
 
 def _pdf_date(day: dt.date) -> str:
