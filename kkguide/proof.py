@@ -10,7 +10,9 @@ TrimBox in a print file, less the margins):
 - **full-page element**: one image or drawing covering most of the type area (the map, a cover).
 - **what broke where**: a heading or a lead-in ending with ":" as the last line of a page (what it
   introduces is on the next page), a table split so that fewer than ``MIN_TABLE_ROWS`` of its
-  rows stay with its head, a single line of a paragraph alone at the top of a page (widow).
+  rows stay with its head (tables are seen by their row rules, as kkguide's tables have them;
+  a table without rules is not seen), a single line of a paragraph alone at the top of a page
+  (widow).
 
 The contact sheet is every page as a thumbnail, a few pages of PNG, problem pages framed red.
 """
@@ -27,6 +29,7 @@ MM = 72 / 25.4                 # PDF points per millimetre
 NEAR_EMPTY = 0.25              # a content page is near-empty below this fill
 FULL_PAGE = 0.5                # one object covering half the type area or more is a full-page element
 MIN_TABLE_ROWS = 2             # rows (besides the head) that must stay with a table's head
+ROW_LIMIT_MM = 15              # table rules further apart than this belong to different tables
 HEADING_RATIO = 1.12           # a line this much larger than the body size is a heading
 GRID_MM = 1.0
 
@@ -124,12 +127,12 @@ def _type_area(page, spec: ProofSpec):
     return pymupdf.Rect(trim.x0 + left, trim.y0 + top, trim.x1 - right, trim.y1 - bottom)
 
 
-def _lines(page, area):
-    """Text lines inside the type area, top to bottom: (rect, text, size, bold)."""
+def _lines(blocks, area):
+    """Text lines inside the type area, top to bottom: (rect, text, size, bold, block number)."""
     import pymupdf
 
     found = []
-    for block in page.get_text("dict")["blocks"]:
+    for block in blocks:
         if block["type"] != 0:
             continue
         for line in block["lines"]:
@@ -145,13 +148,13 @@ def _lines(page, area):
     return found
 
 
-def _boxes(page, area):
+def _boxes(page, blocks, drawings, area):
     """Content boxes clipped to the type area, and whether one of them is a full-page element."""
     import pymupdf
 
     boxes, full = [], False
     total = area.width * area.height
-    for block in page.get_text("dict")["blocks"]:
+    for block in blocks:
         rect = pymupdf.Rect(block["bbox"]) & area
         if rect.is_empty:
             continue
@@ -163,7 +166,7 @@ def _boxes(page, area):
         if not rect.is_empty:
             boxes.append(rect)
             full = full or rect.width * rect.height > FULL_PAGE * total
-    for drawing in page.get_drawings():
+    for drawing in drawings:
         fill = drawing.get("fill")
         if fill is not None and min(fill) > 0.985:  # white paint: nothing to see
             continue
@@ -192,13 +195,12 @@ def _coverage(boxes, area) -> tuple[float, float]:
     return sum(grid) / len(grid), (lowest - area.y0) / area.height
 
 
-def _table_rows(page, area):
-    """(top, bottom, rows) of each table MuPDF finds on the page."""
-    try:
-        tables = page.find_tables(clip=area).tables
-    except Exception:  # noqa: BLE001 - the table finder gives up on odd pages; no table then
-        return []
-    return [(t.bbox[1], t.bbox[3], t.row_count) for t in tables]
+def _rules(drawings, area) -> list[float]:
+    """The y of each horizontal rule (table rules: thin, at least a fifth of the type area wide,
+    cells of one row counted once)."""
+    ys = sorted({round(d["rect"].y1 * 2) / 2 for d in drawings
+                 if d["rect"].height < 2 and d["rect"].width > area.width / 5 and area.y0 <= d["rect"].y1 <= area.y1})
+    return ys
 
 
 def measure(data: bytes, label: str, spec: ProofSpec = ProofSpec()) -> ProofReport:
@@ -208,20 +210,23 @@ def measure(data: bytes, label: str, spec: ProofSpec = ProofSpec()) -> ProofRepo
     sizes: dict[float, int] = {}
     for page in doc:
         area = _type_area(page, spec)
-        lines = _lines(page, area)
+        blocks = page.get_text("dict")["blocks"]
+        drawings = page.get_drawings()
+        lines = _lines(blocks, area)
         for _r, text, size, _b, _n in lines:
             sizes[round(size, 1)] = sizes.get(round(size, 1), 0) + len(text)
-        boxes, full = _boxes(page, area)
+        boxes, full = _boxes(page, blocks, drawings, area)
         fill, depth = _coverage(boxes, area)
         pages_lines.append(lines)
-        raw.append((area, fill, depth, full, not boxes, _table_rows(page, area)))
+        raw.append([area, fill, depth, full, not boxes, _rules(drawings, area)])
     body = max(sizes, key=sizes.get) if sizes else 10.0
     reports = []
-    for index, (area, fill, depth, full, blank, tables) in enumerate(raw):
+    for index, (area, fill, depth, full, blank, _rules_y) in enumerate(raw):
         lines = pages_lines[index]
         following = pages_lines[index + 1] if index + 1 < len(pages_lines) else []
-        next_tables = raw[index + 1][5] if index + 1 < len(raw) else []
-        problems = _problems(index + 1, lines, following, tables, next_tables, area, body,
+        next_rules = raw[index + 1][5] if index + 1 < len(raw) else []
+        next_top = raw[index + 1][0].y0 if index + 1 < len(raw) else 0.0
+        problems = _problems(index + 1, lines, following, _rules_y, next_rules, next_top, area, body,
                              last=index + 1 == len(raw))
         reports.append(PageReport(index + 1, round(fill, 4), round(min(depth, 1.0), 4), full, blank,
                                   lines[0][1][:60] if lines else "", lines[-1][1][:60] if lines else "",
@@ -229,7 +234,18 @@ def measure(data: bytes, label: str, spec: ProofSpec = ProofSpec()) -> ProofRepo
     return ProofReport(label, tuple(reports), body)
 
 
-def _problems(number, lines, following, tables, next_tables, area, body, last) -> list[str]:
+def _foot_rows(rules: list[float]) -> int:
+    """Rows of the table at the foot of a page: the run of rules from the last one upward, each
+    less than a row limit apart, less the rule under the table's head."""
+    run = 1
+    for upper, lower in zip(reversed(rules[:-1]), reversed(rules[1:])):
+        if lower - upper > ROW_LIMIT_MM * MM:
+            break
+        run += 1
+    return run - 1
+
+
+def _problems(number, lines, following, rules, next_rules, next_top, area, body, last) -> list[str]:
     problems = []
     if not lines or last:
         return problems
@@ -239,10 +255,11 @@ def _problems(number, lines, following, tables, next_tables, area, body, last) -
         problems.append(f"heading at the foot: '{text[:40]}' (what follows is on page {number + 1})")
     elif text.endswith(":") and near_foot and following:
         problems.append(f"lead-in at the foot: '{text[-40:]}' (what it introduces is on page {number + 1})")
-    for top, bottom, rows in tables:
-        if bottom > area.y1 - 12 * MM and next_tables and next_tables[0][0] < area.y0 + 12 * MM:
-            if rows - 1 < MIN_TABLE_ROWS:
-                problems.append(f"table split: {max(rows - 1, 0)} row(s) with the head, the rest on page {number + 1}")
+    # a table runs over the break: rules near this page's foot and near the next page's head
+    if (rules and rules[-1] > area.y1 - ROW_LIMIT_MM * MM and next_rules and next_rules[0] < next_top + ROW_LIMIT_MM * MM):
+        rows = _foot_rows(rules)
+        if rows < MIN_TABLE_ROWS:
+            problems.append(f"table split: {rows} row(s) with the head, the rest on page {number + 1}")
     if following:
         first = [item for item in following if item[4] == following[0][4]]
         if (len(first) == 1 and abs(first[0][2] - body) < 0.3 and not first[0][3]
