@@ -29,7 +29,8 @@ MM = 72 / 25.4                 # PDF points per millimetre
 NEAR_EMPTY = 0.25              # a content page is near-empty below this fill
 FULL_PAGE = 0.5                # one object covering half the type area or more is a full-page element
 MIN_TABLE_ROWS = 2             # rows (besides the head) that must stay with a table's head
-ROW_LIMIT_MM = 15              # table rules further apart than this belong to different tables
+ROW_LIMIT_MM = 30              # table rules further apart than this belong to different tables
+SENTENCE_END = ".!?:;؟۔።)”»\"'"
 HEADING_RATIO = 1.12           # a line this much larger than the body size is a heading
 GRID_MM = 1.0
 
@@ -234,6 +235,13 @@ def measure(data: bytes, label: str, spec: ProofSpec = ProofSpec()) -> ProofRepo
     return ProofReport(label, tuple(reports), body)
 
 
+def _ends_sentence(text: str) -> bool:
+    """Whether a line ends a sentence (right-to-left lines come out of the PDF in visual order,
+    their final stop first)."""
+    text = text.strip()
+    return bool(text) and (text[-1] in SENTENCE_END or text[0] in SENTENCE_END)
+
+
 def _foot_rows(rules: list[float]) -> int:
     """Rows of the table at the foot of a page: the run of rules from the last one upward, each
     less than a row limit apart, less the rule under the table's head."""
@@ -256,7 +264,7 @@ def _problems(number, lines, following, rules, next_rules, next_top, area, body,
     elif text.endswith(":") and near_foot and following:
         problems.append(f"lead-in at the foot: '{text[-40:]}' (what it introduces is on page {number + 1})")
     # a table runs over the break: rules near this page's foot and near the next page's head
-    if (rules and rules[-1] > area.y1 - ROW_LIMIT_MM * MM and next_rules and next_rules[0] < next_top + ROW_LIMIT_MM * MM):
+    if (rules and rules[-1] > area.y1 - 15 * MM and next_rules and next_rules[0] < next_top + 15 * MM):
         rows = _foot_rows(rules)
         if rows < MIN_TABLE_ROWS:
             problems.append(f"table split: {rows} row(s) with the head, the rest on page {number + 1}")
@@ -264,7 +272,7 @@ def _problems(number, lines, following, rules, next_rules, next_top, area, body,
         first = [item for item in following if item[4] == following[0][4]]
         if (len(first) == 1 and abs(first[0][2] - body) < 0.3 and not first[0][3]
                 and len(following) > 1 and following[1][0].y0 - first[0][0].y1 > 0.6 * first[0][0].height
-                and rect.y1 > area.y1 - 2 * first[0][0].height):
+                and rect.y1 > area.y1 - 2 * first[0][0].height and not _ends_sentence(text)):
             problems.append(f"widow: one line alone at the top of page {number + 1}: '{first[0][1][:40]}'")
     return problems
 

@@ -226,7 +226,8 @@ def _qr(url: str) -> Markup:
         return Markup("")
     import segno
 
-    return Markup(segno.make(url, error="m").svg_inline(scale=1, dark="#000", border=0, omitsize=True))
+    # its <title> (the address it encodes) becomes the figure's alternative text in the tagged PDF
+    return Markup(segno.make(url, error="m").svg_inline(scale=1, dark="#000", border=0, omitsize=True, title=url))
 
 
 def _pdf_date(day: dt.date) -> str:
