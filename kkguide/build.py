@@ -365,7 +365,9 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
     jobs = plan(config, languages, editions)
     check_output(out)
     cache = Cache(out)
-    sources = sources_digest(config.files)
+    # facts are judged as of today: an entry that goes stale changes the PDFs (its mark, the imprint),
+    # so its state is part of every key; an expired one stops even a build served from the cache
+    sources = sources_digest(config.files) + fact_states(config)
     common = common_digest(sources, warm.runtime if warm else None)
     source = config.source_language.code
     keys = {job: job_key(common, config.files, None if job.language.code == source else po_file(job.language.code),
@@ -466,6 +468,13 @@ def _published_artifacts(out: Path) -> list[dict]:
         return []
     keys = {"path", "language", "edition", "pages", "bytes", "sha256", "coverage"}
     return [e for e in found if isinstance(e, dict) and keys <= set(e) and isinstance(e["path"], str)]
+
+
+def fact_states(config: GuideConfig) -> str:
+    from .config import facts_day, load_facts
+
+    facts = load_facts(config.files, facts_day(config), config.max_fact_age_days)
+    return "".join(f"\n{fid}={record.flag}" for fid, record in facts.records.items())
 
 
 def default_workers() -> int:

@@ -334,14 +334,59 @@ def proof_cmd(paths: tuple[Path, ...], out: Path, as_json: bool) -> None:
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: PROJECT/dist); the zip goes to OUT/orders/.")
 @click.option("--jobs", "-j", "workers", type=click.IntRange(min=1), default=None, help="Worker processes.")
-def package_cmd(root: Path, order_path: Path, out: Path | None, workers: int | None) -> None:
+@click.option("--allow-drafts", is_flag=True,
+              help="Package draft content anyway (unreviewed text, draft translations, unconfirmed facts): "
+                   "the ticket then says DRAFT and every file name ends in -DRAFT.")
+def package_cmd(root: Path, order_path: Path, out: Path | None, workers: int | None, allow_drafts: bool) -> None:
     """Write one zip for the print shop: PDFs, job ticket, checksums, preflight report, thumbnails."""
     from .package import make_package, ticket_text
 
     target, ticket = make_package(root, out or root / "dist", order_path, workers or default_workers(),
-                                  notify=lambda message: click.echo(message, err=True))
+                                  notify=lambda message: click.echo(message, err=True), allow_drafts=allow_drafts)
     click.echo(ticket_text(ticket))
     click.echo(f"{target}")
+
+
+@main.command("facts")
+@project_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", "-l", "langs", multiple=True,
+              help="Languages whose catalog lines are listed (repeatable; default: all targets).")
+def facts_cmd(root: Path, fmt: str, langs: tuple[str, ...]) -> None:
+    """Every fact: state, source, verification, valid until, stale or not, and where it is printed.
+
+    A report: exit status 0 whatever it finds (the build and `package` are the gates)."""
+    from .facts import fact_report
+    from .project import load_catalogs, load_project
+
+    project = load_project(root)
+    codes = [lang.code for lang in project.config.targets(langs) if lang.code != project.config.source_language.code]
+    catalogs = {c: cat for c, cat in load_catalogs(project, codes).items() if cat is not None}
+    report = fact_report(project.facts, project.chapters, project.template_facts, catalogs)
+    click.echo(report.json() if fmt == "json" else report.text())
+
+
+@main.command("linkcheck")
+@project_option
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=120), default=10.0, show_default=True,
+              help="Seconds to wait for each answer.")
+@click.option("--cafile", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Trust these certificates (PEM) instead of the system's, e.g. behind a TLS proxy.")
+def linkcheck_cmd(root: Path, timeout: float, cafile: Path | None) -> None:
+    """Check every URL and e-mail domain of guide/contacts.yml over the network (only when you run it)."""
+    import ssl
+
+    from .config import facts_day, load_facts
+    from .linkcheck import Checker, linkcheck, summary
+
+    config = load_config(root)
+    facts = load_facts(config.files, facts_day(config), config.max_fact_age_days)
+    context = ssl.create_default_context(cafile=str(cafile)) if cafile else None
+    findings = linkcheck(facts, Checker(timeout=timeout, context=context),
+                         done=lambda f: click.echo(("ok    " if f.ok else "FAIL  ") + f.line()))
+    click.echo(summary(findings))
+    if any(not f.ok for f in findings):
+        raise KkguideError(f"{sum(not f.ok for f in findings)} link(s) failed (listed above)")
 
 
 @main.command("handout")

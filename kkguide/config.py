@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from .frozen import FrozenMap
 from typing import Mapping
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
 
 from .errors import KkguideError
 from .files import ProjectFiles
@@ -20,9 +24,15 @@ GUIDE_FILE = "guide/guide.yml"
 FACTS_FILE = "guide/contacts.yml"
 PAGE_SIZES = {"A5": (148.0, 210.0), "A4": (210.0, 297.0)}
 EDITION_NAMES = {"screen", "print", "office-booklet", "bilingual"}
+# value fields of a fact entry and how each is checked and set
 FACT_KINDS = {"phone": "phone", "phone2": "phone", "fax": "phone", "email": "email", "url": "url",
-              "courses_url": "url"}
-FACT_META = {"source", "checked"}
+              "courses_url": "url", "booking_url": "url", "amount": "amount", "amount2": "amount",
+              "valid_from": "date", "date": "date", "count": "number", "count2": "number",
+              "name": "text", "address": "text", "hours": "text", "text": "text"}
+FACT_META_REQUIRED = {"source", "state"}
+FACT_META_OPTIONAL = {"verified_on", "verified_by", "valid_until", "note", "unlisted"}
+FACT_STATES = ("verified", "unverified")
+DEFAULT_MAX_FACT_AGE = 365
 _FACT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _PROFILE_PATH = re.compile(r"^styles/[A-Za-z0-9._/-]+$")
 
@@ -97,6 +107,7 @@ class GuideConfig:
     located: Located
     files: ProjectFiles                 # the one door through which the project is read
     min_readability: Mapping[str, float]  # German edition -> lowest Flesch (Amstad) per chapter
+    max_fact_age_days: int = DEFAULT_MAX_FACT_AGE   # a verification older than this is stale
     web_url: str = ""                   # https:// address of the web edition (its QR code on the back cover)
 
     def web_page(self, code: str) -> str:
@@ -134,26 +145,85 @@ class GuideConfig:
 
 
 @dataclass(frozen=True)
+class FactRecord:
+    """One entry of guide/contacts.yml: where its values come from and whether anyone checked them."""
+
+    id: str
+    line: int
+    source: str                    # a URL or a named document
+    state: str                     # "verified" or "unverified"
+    verified_on: dt.date | None    # only for verified entries
+    verified_by: str               # who compared the values with the source, and against what
+    valid_until: dt.date | None    # amounts and rules that change: the last day they are known to hold
+    note: str                      # for editors only, never printed
+    unlisted: str                  # why a short number unknown to phonenumbers' metadata is accepted
+    stale: bool                    # verified longer ago than max_fact_age_days (as of ``Facts.as_of``)
+
+    @property
+    def flag(self) -> str:
+        """"unverified", "stale" or "" (a fact a reader can rely on)."""
+        if self.state != "verified":
+            return "unverified"
+        return "stale" if self.stale else ""
+
+
+@dataclass(frozen=True)
 class Fact:
     id: str
     field: str
-    value: str
-    kind: str          # phone, email, url or text
+    value: str         # as printed in German (phones in DIN 5008 form, amounts as "13,90 €")
+    kind: str          # phone, email, url, amount, number, date or text
     line: int
-    checked: dt.date   # when the entry was last compared with its source
+    record: FactRecord
+    link: str = ""     # tel: (E.164 or the short number), mailto: or https: target
+    number: Decimal | None = None   # amounts: the value, formatted per language when rendered
+    currency: str = ""
+    day: dt.date | None = None      # dates: formatted per language when rendered
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}.{self.field}"
 
 
 @dataclass(frozen=True)
 class Facts:
     entries: Mapping[str, Fact]   # key "id.field"
+    records: Mapping[str, FactRecord]
     path: str
+    as_of: dt.date = dt.date(1970, 1, 1)   # the day staleness and valid_until were judged
+    max_age_days: int = DEFAULT_MAX_FACT_AGE
 
     def get(self, ref: str) -> Fact | None:
         return self.entries.get(ref)
 
-    def oldest_check(self, default: dt.date) -> dt.date:
-        """The date of the least recently checked fact: all facts are true as of this day."""
-        return min((f.checked for f in self.entries.values()), default=default)
+    def flagged(self, refs) -> tuple[Fact, ...]:
+        """The facts among ``refs`` that a reader cannot rely on (unverified or stale)."""
+        return tuple(f for f in (self.entries[r] for r in dict.fromkeys(refs) if r in self.entries)
+                     if f.record.flag)
+
+    def oldest_verification(self, refs) -> dt.date | None:
+        """The earliest verification date of the facts among ``refs``; None if one is not verified."""
+        days = [self.entries[r].record.verified_on for r in refs if r in self.entries]
+        if not days or any(d is None for d in days) or self.flagged(refs):
+            return None
+        return min(days)
+
+
+def facts_day(config: "GuideConfig", today: dt.date | None = None) -> dt.date:
+    """The day facts are judged on: today (SOURCE_DATE_EPOCH, the reproducible-builds variable, when
+    set), or the edition date when that lies later: a fact must hold on the day it is printed and
+    on the edition's own date."""
+    return max(config.stand, today or build_day())
+
+
+def build_day() -> dt.date:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        except (ValueError, OverflowError):
+            raise KkguideError(f"SOURCE_DATE_EPOCH must be a number of seconds, not '{epoch}'") from None
+    return dt.date.today()
 
 
 def make_language(code: str, path: str, line: int) -> Language:
@@ -195,7 +265,8 @@ def load_config(root: Path) -> GuideConfig:
     data = doc.data
     check_keys(doc, data, (), {"title", "subtitle", "publisher", "publisher_address", "stand",
                                "source_language", "languages", "editions", "default_editions"},
-               {"reviewed", "min_coverage", "min_readability", "handout_profiles", "web_url"})
+               {"reviewed", "min_coverage", "min_readability", "handout_profiles", "max_fact_age_days",
+                "web_url"})
     stand = data["stand"]
     if not isinstance(stand, dt.date) or isinstance(stand, dt.datetime):
         raise KkguideError("'stand' must be a date like 2026-11-25", doc.path, doc.line("stand"))
@@ -220,6 +291,10 @@ def load_config(root: Path) -> GuideConfig:
     if not isinstance(reviewed, bool):
         raise KkguideError("'reviewed' must be true or false", doc.path, doc.line("reviewed"))
     min_coverage = _min_coverage(doc, data.get("min_coverage", {}), codes)
+    max_age = data.get("max_fact_age_days", DEFAULT_MAX_FACT_AGE)
+    if isinstance(max_age, bool) or not isinstance(max_age, int) or not 1 <= max_age <= 3650:
+        raise KkguideError("'max_fact_age_days' must be a whole number of days from 1 to 3650",
+                           doc.path, doc.line("max_fact_age_days"))
     return GuideConfig(
         root=root, title=_text(doc, data, "title"), subtitle=_text(doc, data, "subtitle"),
         publisher=_text(doc, data, "publisher"), publisher_address=_text(doc, data, "publisher_address"),
@@ -227,6 +302,7 @@ def load_config(root: Path) -> GuideConfig:
         editions=FrozenMap(editions), default_editions=tuple(defaults), reviewed=reviewed,
         min_coverage=FrozenMap(min_coverage), handout_profiles=_profiles(doc, data.get("handout_profiles", {})),
         located=doc, files=files, min_readability=FrozenMap(_min_readability(doc, data.get("min_readability", {}), codes)),
+        max_fact_age_days=max_age,
         web_url=_web_url(doc, data.get("web_url", "")))
 
 
@@ -335,38 +411,185 @@ def _project_file(files: ProjectFiles, rel: str, doc: Located, key: tuple) -> bo
         raise exc.at(doc.path, doc.line(*key, "output_profile")) from None
 
 
-def load_facts(files: ProjectFiles) -> Facts:
+def load_facts(files: ProjectFiles, as_of: dt.date | None = None, max_age_days: int = DEFAULT_MAX_FACT_AGE) -> Facts:
+    """guide/contacts.yml, every value checked, every entry judged as of ``as_of`` (default: today)."""
+    as_of = as_of or build_day()
     if not files.is_file(FACTS_FILE, "facts file"):
         raise KkguideError("facts file not found", FACTS_FILE)
     doc = load_yaml(files.read_text(FACTS_FILE), FACTS_FILE)
     if not isinstance(doc.data, dict):
         raise KkguideError("expected a mapping of fact ids", doc.path, 1)
     entries: dict[str, Fact] = {}
+    records: dict[str, FactRecord] = {}
     for fid, fields in doc.data.items():
         if not isinstance(fid, str) or not _FACT_ID.match(fid):
             raise KkguideError(f"fact id '{fid}' must be lower-case ASCII", doc.path, doc.line(fid))
-        check_keys(doc, fields, (fid,), FACT_META, set(FACT_KINDS) | {"name", "address", "hours"})
-        checked = fields["checked"]
-        if not isinstance(checked, dt.date):
-            raise KkguideError("'checked' must be a date", doc.path, doc.line(fid, "checked"))
-        for field, value in fields.items():
-            if field in FACT_META:
-                continue
-            if not isinstance(value, (str, int)) or not str(value).strip():
-                raise KkguideError(f"'{fid}.{field}' must be a non-empty text", doc.path, doc.line(fid, field))
-            kind = FACT_KINDS.get(field, "text")
-            value = str(value).strip()
-            _check_fact_value(kind, value, doc, doc.line(fid, field))
-            entries[f"{fid}.{field}"] = Fact(fid, field, value, kind, doc.line(fid, field), checked)
-    return Facts(FrozenMap(entries), doc.path)
+        if isinstance(fields, dict) and "checked" in fields:
+            raise KkguideError("'checked' is no longer used: write 'state: verified' with 'verified_on' and "
+                               "'verified_by' (only if you compared the values with the source), else "
+                               "'state: unverified'", doc.path, doc.line(fid, "checked"))
+        check_keys(doc, fields, (fid,), FACT_META_REQUIRED, FACT_META_OPTIONAL | set(FACT_KINDS))
+        record = _record(doc, fid, fields, as_of, max_age_days)
+        records[fid] = record
+        values = [f for f in fields if f in FACT_KINDS]
+        if not values:
+            raise KkguideError(f"fact '{fid}' has no value (fields: {', '.join(sorted(FACT_KINDS))})",
+                               doc.path, doc.line(fid))
+        for field in values:
+            fact = _fact(doc, fid, field, fields[field], record)
+            entries[fact.ref] = fact
+        if record.unlisted and not any(f.kind == "phone" and f.link.startswith("tel:") and "+" not in f.link
+                                       for f in entries.values() if f.id == fid):
+            raise KkguideError("'unlisted' is only for a short number that phonenumbers does not list",
+                               doc.path, doc.line(fid, "unlisted"))
+    return Facts(FrozenMap(entries), FrozenMap(records), doc.path, as_of, max_age_days)
 
 
-_PHONE = re.compile(r"^\+?[0-9][0-9 \-/]*[0-9]$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+def _meta_text(doc: Located, fid: str, fields: dict, key: str, required: bool = False) -> str:
+    value = fields.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise KkguideError(f"'{fid}.{key}' must be a non-empty text", doc.path, doc.line(fid, key))
+    return " ".join(value.split())
 
 
-def _check_fact_value(kind: str, value: str, doc: Located, line: int) -> None:
-    ok = {"phone": lambda v: bool(_PHONE.match(v)), "email": lambda v: bool(_EMAIL.match(v)),
-          "url": lambda v: v.startswith("https://") or v.startswith("http://")}.get(kind, lambda v: True)
-    if not ok(value):
-        raise KkguideError(f"'{value}' is not a valid {kind}", doc.path, line)
+def _meta_date(doc: Located, fid: str, fields: dict, key: str) -> dt.date | None:
+    value = fields.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise KkguideError(f"'{fid}.{key}' must be a date like 2026-11-25", doc.path, doc.line(fid, key))
+    return value
+
+
+def _record(doc: Located, fid: str, fields: dict, as_of: dt.date, max_age_days: int) -> FactRecord:
+    state = fields["state"]
+    if state not in FACT_STATES:
+        raise KkguideError(f"'{fid}.state' must be 'verified' or 'unverified', not '{state}'",
+                           doc.path, doc.line(fid, "state"))
+    source = _meta_text(doc, fid, fields, "source", required=True)
+    verified_on = _meta_date(doc, fid, fields, "verified_on")
+    verified_by = _meta_text(doc, fid, fields, "verified_by")
+    if state == "verified":
+        for key, value in (("verified_on", verified_on), ("verified_by", verified_by)):
+            if not value:
+                raise KkguideError(f"missing key '{key}': a verified fact says when and by whom it was "
+                                   "compared with its source", doc.path, doc.line(fid, "state"))
+        if verified_on > as_of:
+            raise KkguideError(f"'{fid}.verified_on' {verified_on} lies in the future (facts are judged as of "
+                               f"{as_of})", doc.path, doc.line(fid, "verified_on"))
+    else:
+        for key in ("verified_on", "verified_by"):
+            if key in fields:
+                raise KkguideError(f"'{key}' is only for 'state: verified': a fact nobody compared with its "
+                                   "source has no verification", doc.path, doc.line(fid, key))
+    valid_until = _meta_date(doc, fid, fields, "valid_until")
+    if valid_until is not None and valid_until < as_of:
+        raise KkguideError(f"fact '{fid}' is past its valid_until {valid_until} (facts are judged as of "
+                           f"{as_of}): check the current value with its source and update the entry",
+                           doc.path, doc.line(fid, "valid_until"))
+    stale = state == "verified" and (as_of - verified_on).days > max_age_days
+    return FactRecord(id=fid, line=doc.line(fid), source=source, state=state, verified_on=verified_on,
+                      verified_by=verified_by, valid_until=valid_until,
+                      note=_meta_text(doc, fid, fields, "note"), unlisted=_meta_text(doc, fid, fields, "unlisted"),
+                      stale=stale)
+
+
+def _fact(doc: Located, fid: str, field: str, raw: object, record: FactRecord) -> Fact:
+    line = doc.line(fid, field)
+    kind = FACT_KINDS[field]
+    if kind == "date":
+        day = _meta_date(doc, fid, {field: raw}, field)
+        return Fact(fid, field, format_date(day, format="long", locale="de"), kind, line, record, day=day)
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)) or not str(raw).strip():
+        raise KkguideError(f"'{fid}.{field}' must be a non-empty text", doc.path, line)
+    value = " ".join(str(raw).split())
+    if kind == "phone":
+        shown, link = check_phone(value, record.unlisted, doc.path, line)
+        return Fact(fid, field, shown, kind, line, record, link=link)
+    if kind == "email":
+        return Fact(fid, field, check_email(value, doc.path, line), kind, line, record, link=f"mailto:{value}")
+    if kind == "url":
+        return Fact(fid, field, value, kind, line, record, link=check_url(value, doc.path, line))
+    if kind == "number":
+        if not re.fullmatch(r"\d{1,12}", value):
+            raise KkguideError(f"'{value}' is not a whole number (write it without separators, e.g. 321000)",
+                               doc.path, line)
+        return Fact(fid, field, format_decimal(int(value), locale="de"), kind, line, record, number=Decimal(value))
+    if kind == "amount":
+        number, currency = _amount(value, doc.path, line)
+        shown = format_currency(number, currency, locale="de")
+        return Fact(fid, field, shown, kind, line, record, number=number, currency=currency)
+    return Fact(fid, field, value, kind, line, record)
+
+
+_AMOUNT = re.compile(r"^(?P<number>\d{1,7}(?:\.\d{1,2})?) (?P<currency>EUR)$")
+
+
+def _amount(value: str, path: str, line: int) -> tuple[Decimal, str]:
+    match = _AMOUNT.match(value)
+    if not match:
+        raise KkguideError(f"'{value}' is not an amount: write it like '13.90 EUR' (a point before the cents; "
+                           "it is printed in each language's own style)", path, line)
+    try:
+        return Decimal(match.group("number")), match.group("currency")
+    except InvalidOperation:  # pragma: no cover - the pattern admits only decimal numbers
+        raise KkguideError(f"'{value}' is not an amount", path, line) from None
+
+
+# DIN 5008: area code (with its 0) or +49 and area code, one space, the subscriber number; a hyphen
+# only before an extension (02821 85-0, +49 911 943-6390). Short numbers are written as dialled;
+# the EU's harmonised 116 xxx numbers also with a space after 116.
+_DIN_NATIONAL = re.compile(r"^0(?P<ndc>\d+) (?P<sn>\d+(?:-\d+)?)$")
+_DIN_INTERNATIONAL = re.compile(r"^\+49 (?P<ndc>\d+) (?P<sn>\d+(?:-\d+)?)$")
+_SHORT = re.compile(r"^(?:\d{3,6}|116 \d{3})$")
+
+
+def check_phone(value: str, unlisted: str, path: str, line: int) -> tuple[str, str]:
+    """(printed form, tel: link) of a German phone number, validated with phonenumbers."""
+    import phonenumbers
+    from phonenumbers import shortnumberinfo
+
+    try:
+        number = phonenumbers.parse(value, "DE")
+    except phonenumbers.NumberParseException:
+        raise KkguideError(f"'{value}' is not a valid phone number", path, line) from None
+    digits = re.sub(r"\D", "", value)
+    if _SHORT.match(value) and not value.startswith("0"):
+        known = shortnumberinfo.is_valid_short_number_for_region(number, "DE")
+        if not known and not (unlisted and shortnumberinfo.is_possible_short_number_for_region(number, "DE")):
+            raise KkguideError(f"'{value}' is not a valid phone number (not a short number phonenumbers knows "
+                               "for Germany; if it was assigned recently, say so in 'unlisted')", path, line)
+        return value, f"tel:{digits}"
+    if not phonenumbers.is_valid_number(number) or phonenumbers.region_code_for_number(number) != "DE":
+        raise KkguideError(f"'{value}' is not a valid phone number (phonenumbers: not a valid German number)",
+                           path, line)
+    national = phonenumbers.national_significant_number(number)
+    ndc = national[:phonenumbers.length_of_national_destination_code(number)]
+    match = _DIN_NATIONAL.match(value) or _DIN_INTERNATIONAL.match(value)
+    sn = national[len(ndc):]
+    if not match or match.group("ndc") != ndc or match.group("sn").replace("-", "") != sn:
+        prefix = "+49 " if value.startswith("+") else "0"
+        raise KkguideError(f"'{value}' is not written in DIN 5008 style: write '{prefix}{ndc} {sn}' (area code, "
+                           "space, number; a hyphen only before an extension)", path, line)
+    return value, "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def check_email(value: str, path: str, line: int) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(value, check_deliverability=False)  # syntax only: no network while building
+    except EmailNotValidError as exc:
+        raise KkguideError(f"'{value}' is not a valid e-mail address: {exc}", path, line) from None
+    return value
+
+
+def check_url(value: str, path: str, line: int) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname or " " in value:
+        raise KkguideError(f"'{value}' is not an https:// address (facts link only to encrypted pages)", path, line)
+    return value

@@ -87,20 +87,55 @@ def _render_fact_ref(self, tokens, idx, options, env) -> str:
     fact = facts.get(tokens[idx].content)
     if fact is None:  # references are validated before rendering; this is a programming error
         raise KeyError(f"unknown fact reference {tokens[idx].markup}")
-    return render_fact(fact)
+    return render_fact(fact, env.get("locale", "de"))
 
 
-def render_fact(fact: Fact) -> str:
-    value = escape(fact.value)
+# The mark after a fact nobody has confirmed (unverified, or verified too long ago); the imprint
+# explains it in the reader's language. An ASCII asterisk: every font stack of the guide has it.
+FACT_MARK = "*"
+
+
+def shown_value(fact: Fact, locale: str = "de") -> str:
+    """The fact as printed in a text of ``locale``: amounts, numbers and dates in that language's
+    style (Babel, CLDR), everything else as written in contacts.yml."""
+    from babel.dates import format_date
+    from babel.numbers import format_currency, format_decimal
+
+    if fact.kind == "date" and fact.day is not None:
+        return format_date(fact.day, format="long", locale=locale)
+    if fact.kind == "number" and fact.number is not None:
+        return _plain(format_decimal(fact.number, locale=locale))
+    if fact.kind == "amount" and fact.number is not None:
+        if fact.number == fact.number.to_integral_value():
+            from babel import Locale
+
+            pattern = Locale.parse(locale).currency_formats["standard"].pattern.split(";")[0]
+            return _plain(format_currency(fact.number, fact.currency, format=pattern.replace(".00", ""),
+                                          locale=locale, currency_digits=False))
+        return _plain(format_currency(fact.number, fact.currency, locale=locale))
+    return fact.value
+
+
+def _plain(text: str) -> str:
+    """Without the bidi marks CLDR puts around numbers: the fact is set as a left-to-right run."""
+    return text.translate({0x200E: None, 0x200F: None, 0x061C: None})
+
+
+def render_fact(fact: Fact, locale: str = "de") -> str:
+    value = escape(shown_value(fact, locale))
+    mark = ""
+    if fact.record.flag:
+        mark = f'<sup class="fact-mark {fact.record.flag}">{FACT_MARK}</sup>'
     if fact.kind == "phone":
-        tel = "+49" + re.sub(r"\D", "", fact.value)[1:] if fact.value.startswith("0") else re.sub(r"[^\d+]", "", fact.value)
-        return f'<a class="fact phone" dir="ltr" href="tel:{escape(tel)}">{value}</a>'
+        return f'<a class="fact phone" dir="ltr" href="{escape(fact.link)}">{value}</a>{mark}'
     if fact.kind == "email":
-        return f'<a class="fact email" dir="ltr" href="mailto:{value}">{value}</a>'
+        return f'<a class="fact email" dir="ltr" href="{escape(fact.link)}">{value}</a>{mark}'
     if fact.kind == "url":
         shown = re.sub(r"^https?://", "", fact.value).rstrip("/")
-        return f'<a class="fact url" dir="ltr" href="{value}">{escape(shown)}</a>'
-    return f'<span class="fact" lang="de" dir="ltr">{value}</span>'
+        return f'<a class="fact url" dir="ltr" href="{value}">{escape(shown)}</a>{mark}'
+    if fact.kind in ("amount", "number", "date"):
+        return f'<span class="fact {fact.kind}" dir="ltr">{value}</span>{mark}'
+    return f'<span class="fact" lang="de" dir="ltr">{value}</span>{mark}'
 
 
 def fact_refs(text: str) -> list[str]:

@@ -40,6 +40,8 @@ class Order:
     quantities: FrozenMap      # language code -> copies
     max_saddle_pages: int
     path: str
+    allow_drafts: bool = False    # the order file says a marked DRAFT may be printed
+    line: int = 1                 # line of 'quantities' in the order file
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,10 @@ def load_order(path: Path, config: GuideConfig) -> Order:
     shown = str(path)
     doc = load_yaml(input_text(path, "order file", LIMITS["config"]), shown)
     data = doc.data
-    check_keys(doc, data, (), {"order", "paper", "quantities"}, {"shop", "max_saddle_pages"})
+    check_keys(doc, data, (), {"order", "paper", "quantities"}, {"shop", "max_saddle_pages", "allow_drafts"})
+    allow = data.get("allow_drafts", False)
+    if not isinstance(allow, bool):
+        raise KkguideError("'allow_drafts' must be true or false", shown, doc.line("allow_drafts"))
     order_id = str(data["order"])
     if not _SAFE.match(order_id):
         raise KkguideError("'order' may contain only ASCII letters, digits, '.', '_' and '-' (it names the zip)",
@@ -82,7 +87,31 @@ def load_order(path: Path, config: GuideConfig) -> Order:
     return Order(id=order_id, shop=str(data.get("shop", "")), paper_gsm=paper["weight_gsm"], finish=finish,
                  volume=float(paper.get("volume", FINISH_VOLUME[finish])),
                  quantities=FrozenMap({str(k): v for k, v in quantities.items()}),
-                 max_saddle_pages=max_pages, path=shown)
+                 max_saddle_pages=max_pages, path=shown, allow_drafts=allow, line=doc.line("quantities"))
+
+
+DRAFT_SUFFIX = "-DRAFT"
+
+
+def draft_reasons(project, languages) -> tuple[str, ...]:
+    """Why an order of ``languages`` is not final: an unreviewed German source, draft catalogs,
+    printed facts nobody confirmed. Empty when every part has been signed off."""
+    from .project import load_catalogs
+
+    config = project.config
+    reasons = []
+    if not config.reviewed:
+        reasons.append(f"the German text is not reviewed ({config.located.path}: reviewed is not true)")
+    catalogs = load_catalogs(project, languages)
+    drafts = sorted(code for code, cat in catalogs.items() if cat is not None and cat.is_draft)
+    if drafts:
+        reasons.append(f"draft translations (catalog header X-Kkguide-Review: draft): {', '.join(drafts)}")
+    flagged = project.facts.flagged(project.printed_facts())
+    if flagged:
+        kinds = sorted({f.record.flag for f in flagged})
+        reasons.append(f"{len(flagged)} printed fact(s) {' or '.join(kinds)} (kkguide facts lists them; "
+                       f"first: {flagged[0].ref}, {project.facts.path}:{flagged[0].record.line})")
+    return tuple(reasons)
 
 
 def binding_for(pages: int, order: Order) -> Binding:
@@ -126,8 +155,10 @@ def thumbnail(pdf: Path) -> bytes:
         return (Path(tmp) / "cover.png").read_bytes()
 
 
-def job_ticket(order: Order, config: GuideConfig, edition: Edition, items: list[dict]) -> dict:
+def job_ticket(order: Order, config: GuideConfig, edition: Edition, items: list[dict],
+               draft: tuple[str, ...] = ()) -> dict:
     return {
+        "draft": bool(draft), "draft_reasons": list(draft),
         "order": order.id, "shop": order.shop, "publisher": config.publisher, "stand": config.stand.isoformat(),
         "format": f"{edition.page_size} portrait, {edition.size_mm[0]:g} × {edition.size_mm[1]:g} mm trim, "
                   f"{edition.bleed_mm:g} mm bleed",
@@ -138,8 +169,15 @@ def job_ticket(order: Order, config: GuideConfig, edition: Edition, items: list[
     }
 
 
+DRAFT_BANNER = "*** DRAFT - NOT FOR FINAL PRINT: proof copies only, the content is not signed off ***"
+
+
 def ticket_text(ticket: dict) -> str:
-    lines = [f"Job ticket {ticket['order']}" + (f" for {ticket['shop']}" if ticket["shop"] else ""),
+    banner = []
+    if ticket.get("draft"):
+        banner = [DRAFT_BANNER, *(f"    - {reason}" for reason in ticket["draft_reasons"]), ""]
+    title = f"Job ticket {ticket['order']}" + (" (DRAFT)" if ticket.get("draft") else "")
+    lines = banner + [title + (f" for {ticket['shop']}" if ticket["shop"] else ""),
              f"Publisher: {ticket['publisher']} (Stand {ticket['stand']})",
              f"Format:    {ticket['format']}", f"Colours:   {ticket['colours']}", f"Paper:     {ticket['paper']}", "",
              f"{'file':<48} {'lang':<5} {'pages':>5} {'binding':<16} {'edge':<6} {'spine':>6} {'copies':>7}"]
@@ -148,6 +186,8 @@ def ticket_text(ticket: dict) -> str:
         lines.append(f"{item['file']:<48} {item['language']:<5} {item['pages']:>5} {item['binding']:<16} "
                      f"{item['binding_edge']:<6} {spine:>6} {item['quantity']:>7}")
     lines += ["", f"Total copies: {ticket['total_copies']}", ""]
+    if ticket.get("draft"):
+        lines += [DRAFT_BANNER, ""]
     return "\n".join(lines)
 
 
@@ -176,8 +216,12 @@ def ticket_json(ticket: dict) -> bytes:
 
 
 def make_package(root: Path, out: Path, order_path: Path, workers: int,
-                 report=lambda job: None, notify=lambda message: None) -> tuple[Path, dict]:
-    """Build (or reuse) the order's print PDFs, then write ``out/orders/<order>.zip``."""
+                 report=lambda job: None, notify=lambda message: None, allow_drafts: bool = False) -> tuple[Path, dict]:
+    """Build (or reuse) the order's print PDFs, then write ``out/orders/<order>.zip``.
+
+    An order with draft content (unreviewed German, a draft catalog among its languages, a printed
+    fact unverified or stale) is refused unless ``allow_drafts`` or the order file's
+    ``allow_drafts: true``; then the ticket says DRAFT and every file name carries ``-DRAFT``."""
     from .build import build
     from .config import load_config
     from .fsio import atomic_write
@@ -187,6 +231,14 @@ def make_package(root: Path, out: Path, order_path: Path, workers: int,
     config = load_config(root)
     edition = config.edition("print")
     order = load_order(order_path, config)
+    from .project import load_project
+
+    draft = draft_reasons(load_project(root, config), list(order.quantities))
+    if draft and not (allow_drafts or order.allow_drafts):
+        raise KkguideError("refused: this order would print draft content: " + "; ".join(draft)
+                           + ". Sign it off, or print marked proofs with --allow-drafts "
+                           "(or 'allow_drafts: true' in the order file)", order.path, order.line)
+    suffix = DRAFT_SUFFIX if draft else ""
     result = build(root, out, list(order.quantities), ["print"], workers=workers, report=report, notify=notify)
     if result.skipped:
         raise KkguideError(result.skipped[0].reason, order.path)
@@ -195,7 +247,7 @@ def make_package(root: Path, out: Path, order_path: Path, workers: int,
     items = []
     for job_result in result.results:
         code = job_result.job.language.code
-        name = Path(job_result.artifact.path).name
+        name = Path(job_result.artifact.path).name.replace(".pdf", f"{suffix}.pdf")
         binding = binding_for(job_result.artifact.pages, order)
         files[f"pdf/{name}"] = job_result.data
         reports.append(preflight(job_result.data, PrintSpec(edition.size_mm, edition.bleed_mm, edition.min_dpi), name))
@@ -210,7 +262,7 @@ def make_package(root: Path, out: Path, order_path: Path, workers: int,
         if binding.kind == "perfect binding":
             title = pdf_title(job_result.data, config.title)
             html = cover_html(config, edition, title, code, job_result.job.language.direction, binding.spine_mm)
-            cover_name = name.replace("-print.pdf", "-cover.pdf")
+            cover_name = name.replace("-print", "-cover")
             rendered = render_pdf(html, config.files, cover_name, "pdf/x-4")
             cover = to_press(rendered.data, config.files.read_bytes(str(edition.output_profile), "profile"), edition.output_condition)
             trim = (2 * edition.size_mm[0] + binding.spine_mm, edition.size_mm[1])
@@ -223,11 +275,11 @@ def make_package(root: Path, out: Path, order_path: Path, workers: int,
     if failed:
         bad = next(f for f in failed[0].findings if not f.ok)
         raise KkguideError(f"preflight failed: {bad.check}: {bad.message}", failed[0].path)
-    ticket = job_ticket(order, config, edition, items)
+    ticket = job_ticket(order, config, edition, items, draft)
     files["job-ticket.json"] = ticket_json(ticket)
     files["job-ticket.txt"] = ticket_text(ticket).encode()
     files.update(preflight_files(reports))
     files["SHA256SUMS"] = checksums(files)
-    target = out / "orders" / f"{order.id}.zip"
+    target = out / "orders" / f"{order.id}{suffix}.zip"
     atomic_write(target, write_zip(files, config.stand))
     return target, ticket

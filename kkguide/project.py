@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from .catalogs import Catalog, UiMessage, load_catalog
-from .config import Facts, GuideConfig, Language, load_config, load_facts
+from .config import Facts, GuideConfig, Language, facts_day, load_config, load_facts
 from .errors import KkguideError
 from .files import ProjectFiles, describe_char
 from .images import image_problem
@@ -37,6 +37,13 @@ class Project:
     segments: tuple[Segment, ...]
     ui: tuple[UiMessage, ...]
     images: tuple[str, ...] = ()     # every image the chapters place (guide/images/...), checked
+    template_facts: tuple = ()       # facts.Use of every fact("id.field") in the templates
+
+    def printed_facts(self, chapters: tuple[Chapter, ...] | None = None) -> tuple[str, ...]:
+        """The facts a document of ``chapters`` (default: all) prints, with the templates' own."""
+        from .facts import printed_refs
+
+        return printed_refs(self.chapters if chapters is None else chapters, self.template_facts)
 
     @property
     def root(self) -> Path:
@@ -49,8 +56,10 @@ class Project:
 
 def load_project(root: Path, config: GuideConfig | None = None) -> Project:
     """Read and validate the whole guide (``config``: guide.yml already read from ``root``)."""
+    from .facts import check_reviewed, check_template_refs, template_uses
+
     config = config or load_config(root)
-    facts = load_facts(config.files)
+    facts = load_facts(config.files, facts_day(config), config.max_fact_age_days)
     chapters = load_chapters(config.files)
     md = make_markdown()
     segments: list[Segment] = list(guide_messages(
@@ -72,7 +81,11 @@ def load_project(root: Path, config: GuideConfig | None = None) -> Project:
             if cid not in ids:
                 raise KkguideError(f"handout profile '{name}' names chapter '{cid}', which does not exist",
                                    config.located.path, config.located.line("handout_profiles", name, index))
-    return Project(config, facts, chapters, tuple(segments), ui_messages(config.files), tuple(images))
+    templates = template_uses(config.files)
+    check_template_refs(templates, facts)
+    project = Project(config, facts, chapters, tuple(segments), ui_messages(config.files), tuple(images), templates)
+    check_reviewed(config, facts, project.printed_facts())
+    return project
 
 
 def _check_nesting(md, chapter: Chapter) -> None:

@@ -115,11 +115,12 @@ def _top_level_blocks(tokens: list) -> list[list]:
 def bilingual_body_html(md: MarkdownIt, body: str, translation: Translation, env: dict) -> Markup:
     """German and the target language block by block: the German original first, marked German."""
     lang = translation.language
-    original = _top_level_blocks(md.parse(body, env))
+    de_env = {**env, "locale": translation.source_language}   # facts in the original in German style
+    original = _top_level_blocks(md.parse(body, de_env))
     translated = _top_level_blocks(translated_tokens(md, body, translation, env))
     pairs = []
     for de_block, tr_block in zip(original, translated):
-        de_html = md.renderer.render(de_block, md.options, env)
+        de_html = md.renderer.render(de_block, md.options, de_env)
         tr_html = md.renderer.render(tr_block, md.options, env)
         pairs.append(Markup('<div class="pair"><div class="original" lang="{}" dir="ltr">{}</div>'
                             '<div class="translation" lang="{}" dir="{}">{}</div></div>').format(
@@ -188,7 +189,7 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
                 edition: Edition, md: MarkdownIt, notes_pages: int = 0, handout=None,
                 template_name: str = TEMPLATE, image_base: str = "guide/") -> str:
     lang = translation.language
-    env = {"facts": facts, "image_base": image_base}
+    env = {"facts": facts, "image_base": image_base, "locale": lang.cldr}
     rendered = []
     for number, ch in enumerate(chapters, 1):
         title = translation.get(ch.title)
@@ -198,6 +199,11 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
             body=(bilingual_body_html if edition.is_bilingual else body_html)(md, ch.body, translation, env),
             original_title=ch.title if edition.is_bilingual else "", number=number))
     stand = format_date(config.stand, format="long", locale=lang.cldr)
+    # the imprint gives a verification date only when every fact this document prints is verified
+    from .facts import printed_refs, template_uses
+
+    printed = printed_refs(chapters, template_uses(config.files))
+    checked = facts.oldest_verification(printed)
     template = make_environment(config.files, translation).get_template(template_name)
     return template.render(
         lang=lang, edition=edition, chapters=rendered, languages=config.languages, notes_pages=notes_pages,
@@ -212,7 +218,8 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
         fallbacks=translation.coverage.fallbacks,
         fact=lambda ref: Markup(md.renderInline("{{%s}}" % ref, env)),
         has_fact=lambda ref: facts.get(ref) is not None,   # a guide need not have every contact
-        facts_checked=format_date(facts.oldest_check(config.stand), format="long", locale=lang.cldr),
+        facts_checked=format_date(checked, format="long", locale=lang.cldr) if checked else "",
+        facts_unconfirmed=bool(facts.flagged(printed)),
         csp=CSP,
         kreis_map=load_map(config.files),
         web_page=config.web_page(lang.code),

@@ -15,6 +15,7 @@ TEST=(
   qpdf                                                   # qpdf --check
   translate-toolkit libxml2-utils zbar-tools             # pofilter, pocount, xmllint, zbarimg
   chromium                                               # browser tests of the web edition
+  openssl                                                # a certificate for the linkcheck tests' HTTPS server
 )
 
 case "$profile" in

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import os
 import shutil
 import subprocess
 import threading
@@ -13,6 +14,13 @@ import pytest
 from click.testing import CliRunner
 
 from kkguide.cli import main
+
+# Facts are judged as of the build day (kkguide.config.build_day): the tests pin it, here and in every
+# kkguide they start, with the reproducible-builds variable, so a fact's staleness or valid_until does
+# not depend on the day the suite runs. 2026-12-15: after the default guide's verifications
+# (2026-12-02), before its amounts for 2026 expire. Tests of other days set it themselves.
+PINNED_DAY = "2026-12-15"
+os.environ["SOURCE_DATE_EPOCH"] = "1797292800"   # 2026-12-15T00:00:00Z
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

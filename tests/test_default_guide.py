@@ -98,7 +98,7 @@ def test_edited_german_paragraph_shows_marked_in_every_language(tmp_path):
     root = tmp_path / "g"
     for part in ("guide", "chapters", "translations", "styles"):
         shutil.copytree(REPO / part, root / part)
-    chapter = root / "chapters/13-notfall.md"
+    chapter = root / "chapters/15-notfall.md"
     old = "In einem Notfall zählt jede Minute."
     new = "In einem Notfall zählt jede einzelne Minute."
     chapter.write_text(chapter.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")

@@ -25,16 +25,32 @@ quantities:
 """
 
 
+def sign_off(root):
+    """What lifts the print gate: the German text reviewed, every ordered catalog signed off
+    (the fixture's facts are all verified)."""
+    guide = root / "guide/guide.yml"
+    guide.write_text(guide.read_text() + "reviewed: true\n")
+    po = root / "translations/ar/LC_MESSAGES/guide.po"
+    po.write_text(po.read_text(encoding="utf-8").replace("X-Kkguide-Review: draft", "X-Kkguide-Review: "
+                                                         "Test Reviewer, 2026-01-12"), encoding="utf-8")
+    return root
+
+
 @pytest.fixture
 def printable(mini):
+    return sign_off(make_printable(mini))
+
+
+@pytest.fixture
+def draft_printable(mini):
     return make_printable(mini)
 
 
-def _package(root, cli, max_pages: int):
+def _package(root, cli, max_pages: int, *args: str, name: str = "KK-TEST-1.zip"):
     (root / "order.yml").write_text(ORDER.format(max_pages=max_pages))
-    result = cli(root, "package", "--order", str(root / "order.yml"), "--jobs", "1")
+    result = cli(root, "package", "--order", str(root / "order.yml"), "--jobs", "1", *args)
     assert result.exit_code == 0, result.output
-    return zipfile.ZipFile(root / "dist/orders/KK-TEST-1.zip")
+    return zipfile.ZipFile(root / "dist/orders" / name)
 
 
 def test_package_contents_checksums_and_ticket(printable, cli):
@@ -55,6 +71,59 @@ def test_package_contents_checksums_and_ticket(printable, cli):
     assert archive.read("thumbnails/de-cover.png").startswith(b"\x89PNG")
     again = _package(printable, cli, 64)
     assert (printable / "dist/orders/KK-TEST-1.zip").read_bytes() == open(again.filename, "rb").read()
+
+
+def test_a_final_package_says_nothing_of_drafts(printable, cli):
+    archive = _package(printable, cli, 64)
+    ticket = json.loads(archive.read("job-ticket.json"))
+    assert ticket["draft"] is False and ticket["draft_reasons"] == []
+    assert "DRAFT" not in archive.read("job-ticket.txt").decode()
+    assert not any("DRAFT" in n for n in archive.namelist())
+
+
+def test_draft_content_is_refused_without_the_flag(draft_printable, cli):
+    (draft_printable / "order.yml").write_text(ORDER.format(max_pages=64))
+    result = cli(draft_printable, "package", "--order", str(draft_printable / "order.yml"), "--jobs", "1")
+    assert result.exit_code == 1
+    line = result.output.strip().splitlines()[-1]
+    assert line.startswith(f"{draft_printable / 'order.yml'}:7: refused: this order would print draft content")
+    assert "German text is not reviewed" in line and "draft translations (catalog header X-Kkguide-Review: " \
+        "draft): ar" in line and "--allow-drafts" in line
+    assert not (draft_printable / "dist/orders").exists()
+
+
+@pytest.mark.parametrize("how", ["flag", "order file"])
+def test_drafts_with_the_flag_say_draft_in_ticket_and_names(draft_printable, cli, how):
+    args = ("--allow-drafts",) if how == "flag" else ()
+    if how == "order file":
+        original = ORDER
+        (draft_printable / "order.yml").write_text(original.format(max_pages=64) + "allow_drafts: true\n")
+        result = cli(draft_printable, "package", "--order", str(draft_printable / "order.yml"), "--jobs", "1")
+        assert result.exit_code == 0, result.output
+        archive = zipfile.ZipFile(draft_printable / "dist/orders/KK-TEST-1-DRAFT.zip")
+    else:
+        archive = _package(draft_printable, cli, 64, *args, name="KK-TEST-1-DRAFT.zip")
+    ticket = json.loads(archive.read("job-ticket.json"))
+    assert ticket["draft"] is True and len(ticket["draft_reasons"]) == 2
+    text = archive.read("job-ticket.txt").decode()
+    assert text.startswith("*** DRAFT - NOT FOR FINAL PRINT") and text.rstrip().endswith("signed off ***")
+    assert "Job ticket KK-TEST-1 (DRAFT)" in text
+    pdfs = [n for n in archive.namelist() if n.startswith("pdf/")]
+    assert pdfs and all(n.endswith("-DRAFT.pdf") for n in pdfs)
+    assert all(i["file"].endswith("-DRAFT.pdf") for i in ticket["items"])
+
+
+def test_unverified_facts_are_named_among_the_draft_reasons(printable, cli):
+    facts = printable / "guide/contacts.yml"
+    facts.write_text(facts.read_text().replace("  state: verified\n  verified_on: 2026-01-10\n  verified_by: test "
+                                               "author, against the fixture's own data\n", "  state: unverified\n", 1))
+    guide = printable / "guide/guide.yml"
+    guide.write_text(guide.read_text().replace("reviewed: true\n", ""))  # a reviewed guide would not build
+    (printable / "order.yml").write_text(ORDER.format(max_pages=64).replace("  de: 500\n", ""))
+    result = cli(printable, "package", "--order", str(printable / "order.yml"), "--jobs", "1")
+    # kreis.phone, .email, .url and .address are printed by the chapters and the imprint
+    assert result.exit_code == 1 and "; 4 printed fact(s) unverified (kkguide facts lists them; first: kreis." \
+        in result.output and "guide/contacts.yml:1)" in result.output
 
 
 def test_perfect_binding_gets_a_cover_with_spine(printable, cli, tmp_path):

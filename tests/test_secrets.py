@@ -100,7 +100,7 @@ def test_planted_secret_reaches_no_output_of_any_command(tmp_path, cli):
         assert result.exit_code == 0, (args, result.output)
     order = root / "order.yml"
     order.write_text("order: test-1\npaper: {weight_gsm: 115, finish: matt coated}\nquantities: {de: 10, ar: 5}\n")
-    result = cli(root, "package", "--order", str(order))
+    result = cli(root, "package", "--order", str(order), "--allow-drafts")  # the fixture is a draft
     assert result.exit_code == 0, result.output
     outputs = _outputs(root / "dist")
     assert any(name.endswith(".zip") for name, _ in outputs) and len(outputs) > 20
