@@ -36,6 +36,7 @@ def _arabic(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def built(default_build: Path) -> Path:
+    assert ", skipped 0," in (default_build.parent / "build-output.txt").read_text(encoding="utf-8")
     return default_build
 
 

@@ -82,7 +82,8 @@ def reports(default_build: Path) -> dict:
     for lang in LANGS:
         for edition in EDITIONS:
             pdf = default_build / lang / f"kreis-kleve-welcome-guide-{lang}-{edition}.pdf"
-            found[lang, edition] = measure(pdf.read_bytes(), str(pdf.name))
+            if pdf.is_file():  # a language below min_coverage is not built (test_default_guide fails then)
+                found[lang, edition] = measure(pdf.read_bytes(), str(pdf.name))
     return found
 
 
@@ -90,6 +91,8 @@ def reports(default_build: Path) -> dict:
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_no_near_empty_pages_and_no_bad_breaks(reports, lang: str, edition: str):
+    if (lang, edition) not in reports:
+        pytest.skip(f"{lang} {edition} was not built (below min_coverage)")
     report = reports[lang, edition]
     assert not report.underfull(), report.text()
     problems = [(p.number, x) for p in report.pages for x in p.problems if not x.startswith("widow")]
@@ -99,7 +102,10 @@ def test_no_near_empty_pages_and_no_bad_breaks(reports, lang: str, edition: str)
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", VISUAL_LANGS)
 def test_key_pages_look_as_approved(default_build: Path, lang: str):
-    data = (default_build / lang / f"kreis-kleve-welcome-guide-{lang}-screen.pdf").read_bytes()
+    pdf = default_build / lang / f"kreis-kleve-welcome-guide-{lang}-screen.pdf"
+    if not pdf.is_file():
+        pytest.skip(f"{lang} was not built (below min_coverage)")
+    data = pdf.read_bytes()
     ids = [c.id for c in PROJECT.chapters]
     failures = []
     for name, number in key_pages(data, ids.index("emergency")).items():
@@ -123,7 +129,7 @@ def test_visual_check_sees_a_change(default_build: Path):
 
 
 def test_proof_command_writes_sheets_and_report(default_build: Path, tmp_path: Path):
-    pdf = default_build / "ti" / "kreis-kleve-welcome-guide-ti-print.pdf"
+    pdf = default_build / "de" / "kreis-kleve-welcome-guide-de-print.pdf"
     result = CliRunner().invoke(main, ["proof", str(pdf), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "0 near-empty content page(s)" in result.output
