@@ -217,7 +217,6 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
         is_source=lang.code == config.source_language.code,
         fallbacks=translation.coverage.fallbacks,
         fact=lambda ref: Markup(md.renderInline("{{%s}}" % ref, env)),
-        has_fact=lambda ref: facts.get(ref) is not None,   # a guide need not have every contact
         facts_checked=format_date(checked, format="long", locale=lang.cldr) if checked else "",
         facts_unconfirmed=bool(facts.flagged(printed)),
         csp=CSP,
