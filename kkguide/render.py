@@ -145,21 +145,7 @@ def translated_tokens(md: MarkdownIt, body: str, translation: Translation, env: 
             inline.content = rendition.text
         for key, value in _fallback_attrs(rendition, doc_lang).items():
             tokens[slot.block].attrSet(key, value)
-    _mark_short_cells(tokens)
     return tokens
-
-
-SHORT_CELL = 20   # a table cell of one word up to this many characters ("2005–2006", "116117")
-
-
-def _mark_short_cells(tokens: list) -> None:
-    """Give table cells of a single short word the class ``nobreak`` (guide.css keeps them on
-    one line: a year range would otherwise break at its dash when columns are sized to content)."""
-    for index, tok in enumerate(tokens[:-1]):
-        if tok.type in ("td_open", "th_open"):
-            text = tokens[index + 1].content if tokens[index + 1].type == "inline" else ""
-            if text and len(text) <= SHORT_CELL and not any(ch.isspace() for ch in text):
-                tok.attrJoin("class", "nobreak")
 
 
 def make_environment(files: ProjectFiles, translation: Translation) -> jinja2.Environment:
