@@ -54,6 +54,16 @@ def _describe(counter: Counter) -> str:
     return ", ".join(f"{k}×{v}" if v > 1 else str(k) for k, v in sorted(counter.items())) or "none"
 
 
+def _isolates_open(text: str) -> bool:
+    """Whether a bidi isolate (U+2066-2068) is left open or closed without being opened."""
+    depth = 0
+    for ch in text:
+        depth += 1 if ch in "\u2066\u2067\u2068" else (-1 if ch == "\u2069" else 0)
+        if depth < 0:
+            return True
+    return depth != 0
+
+
 def problems(msgid: str, msgstr: str) -> list[str]:
     """What makes ``msgstr`` unusable as a translation of ``msgid`` (empty list: usable)."""
     found = []
@@ -66,12 +76,7 @@ def problems(msgid: str, msgstr: str) -> list[str]:
         found.append(f"URLs or e-mails differ: source has {_describe(urls_src)}, translation has {_describe(urls_tr)}")
     if numbers(msgid) != numbers(msgstr):
         found.append(f"numbers differ: source has {_describe(numbers(msgid))}, translation has {_describe(numbers(msgstr))}")
-    depth = 0
-    for ch in msgstr:  # isolates (U+2066-2068 ... U+2069) must be closed within the message
-        depth += 1 if ch in "\u2066\u2067\u2068" else (-1 if ch == "\u2069" else 0)
-        if depth < 0:
-            break
-    if depth:
+    if _isolates_open(msgstr) and not _isolates_open(msgid):
         found.append("unbalanced bidi isolates (U+2066–U+2069) in the translation")
     if "\n" in msgstr:
         found.append("line break inside the translation (a blank line would cut the message)")

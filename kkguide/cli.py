@@ -327,6 +327,25 @@ def proof_cmd(paths: tuple[Path, ...], out: Path, as_json: bool) -> None:
         click.echo("  sheets: " + ", ".join(str(out / name) for name in report.sheets))
 
 
+@main.command("check-pdf")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def check_pdf_cmd(paths: tuple[Path, ...]) -> None:
+    """Check PDFs against PDF/UA-1 (the Matterhorn Protocol's machine-testable conditions);
+    exit 1 if any fails. What needs a person: docs/accessibility.md."""
+    from .files import read_input
+    from .uacheck import check_pdf
+
+    failed = 0
+    for path in paths:
+        findings = check_pdf(read_input(path, "pdf"))
+        for finding in findings:
+            click.echo(f"{path}: {finding.text()}")
+        click.echo(f"{path}: {'ok' if not findings else f'{len(findings)} failure(s)'}")
+        failed += bool(findings)
+    if failed:
+        raise KkguideError(f"PDF/UA check failed for {failed} of {len(paths)} file(s)")
+
+
 @main.command("package")
 @project_option
 @click.option("--order", "order_path", required=True, type=click.Path(dir_okay=False, path_type=Path),

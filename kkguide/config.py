@@ -28,7 +28,7 @@ EDITION_NAMES = {"screen", "print", "office-booklet", "bilingual"}
 FACT_KINDS = {"phone": "phone", "phone2": "phone", "fax": "phone", "email": "email", "url": "url",
               "courses_url": "url", "booking_url": "url", "amount": "amount", "amount2": "amount",
               "valid_from": "date", "date": "date", "count": "number", "count2": "number",
-              "name": "text", "address": "text", "hours": "text", "text": "text"}
+              "name": "text", "address": "text", "hours": "hours", "text": "text"}
 FACT_META_REQUIRED = {"source", "state"}
 FACT_META_OPTIONAL = {"verified_on", "verified_by", "valid_until", "note", "unlisted"}
 FACT_STATES = ("verified", "unverified")
@@ -179,6 +179,7 @@ class Fact:
     number: Decimal | None = None   # amounts: the value, formatted per language when rendered
     currency: str = ""
     day: dt.date | None = None      # dates: formatted per language when rendered
+    hours: tuple = ()               # opening hours: ((weekdays, is_range, ((start, end), ...)), ...)
 
     @property
     def ref(self) -> str:
@@ -517,11 +518,69 @@ def _fact(doc: Located, fid: str, field: str, raw: object, record: FactRecord) -
             raise KkguideError(f"'{value}' is not a whole number (write it without separators, e.g. 321000)",
                                doc.path, line)
         return Fact(fid, field, format_decimal(int(value), locale="de"), kind, line, record, number=Decimal(value))
+    if kind == "hours":
+        groups = parse_hours(value, doc.path, line)
+        return Fact(fid, field, format_hours(groups, "de"), kind, line, record, hours=groups)
     if kind == "amount":
         number, currency = _amount(value, doc.path, line)
         shown = format_currency(number, currency, locale="de")
         return Fact(fid, field, shown, kind, line, record, number=number, currency=currency)
     return Fact(fid, field, value, kind, line, record)
+
+
+# Opening hours, written in a short form that every language can print in its own words:
+# "Mo, Di, Do 08:00-15:00", "Mo-Fr 09:00-11:00; Sa 10:00-12:00", "Mo-Do 08:00-12:00, 13:00-15:30".
+WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+_HOURS_GROUP = re.compile(r"^(?P<days>[A-Za-z, \-–]+?) (?P<times>\d{1,2}:\d{2}\s*[-–]\s*\d{1,2}:\d{2}"
+                          r"(?:\s*,\s*\d{1,2}:\d{2}\s*[-–]\s*\d{1,2}:\d{2})*)$")
+
+
+def parse_hours(value: str, path: str, line: int) -> tuple:
+    def bad(why: str) -> KkguideError:
+        return KkguideError(f"'{value}' is not opening hours ({why}): write them like 'Mo, Di, Do 08:00-15:00' "
+                            f"or 'Mo-Fr 09:00-11:00; Sa 10:00-12:00' (days {', '.join(WEEKDAYS)})", path, line)
+
+    groups = []
+    for part in value.split(";"):
+        match = _HOURS_GROUP.match(part.strip())
+        if not match:
+            raise bad("days, then times")
+        days_text = match.group("days").replace("–", "-").replace(" ", "")
+        if "-" in days_text:
+            first, _, last = days_text.partition("-")
+            if first not in WEEKDAYS or last not in WEEKDAYS or WEEKDAYS.index(first) >= WEEKDAYS.index(last):
+                raise bad(f"day range {days_text}")
+            days, is_range = (WEEKDAYS.index(first), WEEKDAYS.index(last)), True
+        else:
+            names = days_text.split(",")
+            if not all(n in WEEKDAYS for n in names):
+                raise bad(f"unknown day in {days_text}")
+            days, is_range = tuple(WEEKDAYS.index(n) for n in names), False
+        times = []
+        for span in match.group("times").split(","):
+            start, end = (dt.time(*map(int, t.strip().split(":"))) if int(t.strip().split(":")[0]) < 24
+                          and int(t.strip().split(":")[1]) < 60 else None for t in re.split(r"[-–]", span))
+            if start is None or end is None or start >= end:
+                raise bad(f"time {span.strip()}")
+            times.append((start, end))
+        groups.append((days, is_range, tuple(times)))
+    return tuple(groups)
+
+
+def format_hours(groups: tuple, locale: str) -> str:
+    """Opening hours in ``locale``'s own day names and list style (Babel/CLDR), 24-hour times."""
+    from babel import Locale
+    from babel.lists import format_list
+
+    names = Locale.parse(locale).days["format"]["wide"]   # 0 = Monday
+    parts = []
+    for days, is_range, times in groups:
+        shown = f"{names[days[0]]}–{names[days[1]]}" if is_range else format_list([names[d] for d in days],
+                                                                                 locale=locale)
+        spans = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in times)
+        parts.append(f"{shown} {spans}")
+    text = format_list(parts, locale=locale) if len(parts) > 1 else parts[0]
+    return text.translate({0x200E: None, 0x200F: None, 0x061C: None})  # the fact sets its own direction
 
 
 _AMOUNT = re.compile(r"^(?P<number>\d{1,7}(?:\.\d{1,2})?) (?P<currency>EUR)$")

@@ -119,6 +119,10 @@ def shown_value(fact: Fact, locale: str = "de") -> str:
     from babel.dates import format_date
     from babel.numbers import format_currency, format_decimal
 
+    if fact.kind == "hours" and fact.hours:
+        from .config import format_hours
+
+        return format_hours(fact.hours, locale)
     if fact.kind == "date" and fact.day is not None:
         return format_date(fact.day, format="long", locale=locale)
     if fact.kind == "number" and fact.number is not None:
@@ -151,9 +155,15 @@ def render_fact(fact: Fact, locale: str = "de") -> str:
     if fact.kind == "url":
         shown = re.sub(r"^https?://", "", fact.value).rstrip("/")
         return f'<a class="fact url" dir="ltr" href="{value}">{escape(shown)}</a>{mark}'
+    if fact.kind == "hours":  # day names in the reader's language and direction, times left to right
+        return f'<span class="fact hours">{_ltr_times(value)}</span>{mark}'
     if fact.kind in ("amount", "number", "date"):
         return f'<span class="fact {fact.kind}" dir="ltr">{value}</span>{mark}'
     return f'<span class="fact" lang="de" dir="ltr">{value}</span>{mark}'
+
+
+def _ltr_times(escaped: str) -> str:
+    return re.sub(r"(\d{2}:\d{2}–\d{2}:\d{2}(?:, \d{2}:\d{2}–\d{2}:\d{2})*)", r'<span dir="ltr">\1</span>', escaped)
 
 
 def fact_refs(text: str) -> list[str]:

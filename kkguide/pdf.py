@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -76,34 +75,6 @@ def _mime(path: Path) -> str:
 _HTML_LANG = re.compile(r'<html lang="([^"]+)"')
 
 
-@contextmanager
-def structure_languages(document_lang: str):
-    """Give every tagged element whose HTML carries another ``lang`` a /Lang entry.
-
-    WeasyPrint 70 tags PDF/UA documents but writes /Lang only in the catalog, so a German passage
-    inside an Arabic PDF would be read aloud as Arabic. Its tag builder recurses through the
-    module-level ``_build_box_tree``; for the time of one render we wrap that function. The
-    wrapper only adds an entry to dictionaries WeasyPrint has just built.
-    """
-    import pydyf
-    from weasyprint.pdf import tags
-
-    original = tags._build_box_tree
-
-    def with_lang(box, *args):
-        for element in original(box, *args):
-            lang = box.element.get("lang") if getattr(box, "element", None) is not None else None
-            if lang and lang != document_lang and "Lang" not in element:
-                element["Lang"] = pydyf.String(lang)
-            yield element
-
-    tags._build_box_tree = with_lang
-    try:
-        yield
-    finally:
-        tags._build_box_tree = original
-
-
 class _Collector(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
@@ -123,9 +94,10 @@ def render_pdf(html: str, files: ProjectFiles, label: str, variant: str | None =
         document = weasyprint.HTML(string=html, base_url=files.real.as_uri() + "/",
                                    url_fetcher=SandboxFetcher(files, refused)).render()
         if variant == "pdf/ua-1":
+            from .tagging import write_ua
+
             match = _HTML_LANG.search(html)
-            with structure_languages(match.group(1) if match else ""):
-                data = document.write_pdf(pdf_variant=variant)
+            data = write_ua(document, match.group(1) if match else "")
         else:
             data = document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()
     finally:

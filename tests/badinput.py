@@ -256,6 +256,9 @@ CASES = [
          "guide/map/kreis-kleve.yml:7: 'Kleve' lies outside the map's frame"),
     Case("a file where the output folder should be", _file_for_dist,
          "{root}/dist: cannot write: a file stands where a folder is needed"),
+    Case("opening hours that are not days and times", _edit("guide/contacts.yml", "  phone: 02821 85-0",
+                                                            "  phone: 02821 85-0\n  hours: montags früh"),
+         "guide/contacts.yml:5: 'montags früh' is not opening hours (days, then times)"),
     # files coming back from translators (kkguide translate import)
     Case("returned XLIFF with an external entity",
          _returned("returned.xlf", '<?xml version="1.0"?>\n<!DOCTYPE xliff [<!ENTITY s SYSTEM "file:///etc/passwd">]>\n'

@@ -293,3 +293,14 @@ def test_default_german_imprint_claims_no_check(tmp_path):
     assert re.search(r"\+49 911 943-0 ?\*", body) and "+49 911 943-6390" not in body
     assert re.search(r"termine\.abh@kreis-kleve\.de ?\*", body)
     assert not re.search(r"\b110 ?\*", body)  # verified against the office fact sheet: no mark
+
+
+def test_opening_hours_are_printed_in_each_languages_own_words():
+    from kkguide.config import format_hours, parse_hours
+
+    hours = parse_hours("Mo, Di, Do 08:00-15:00; Sa 10:00-12:00", "guide/contacts.yml", 1)
+    assert format_hours(hours, "de") == "Montag, Dienstag und Donnerstag 08:00–15:00 und Samstag 10:00–12:00"
+    assert format_hours(hours, "ar").startswith("الاثنين والثلاثاء والخميس 08:00–15:00")
+    assert format_hours(hours, "uk").startswith("понеділок, вівторок і четвер 08:00–15:00")
+    assert "\u200f" not in format_hours(hours, "fa_AF")
+    assert format_hours(parse_hours("Mo-Fr 09:00-11:00", "x", 1), "en") == "Monday–Friday 09:00–11:00"

@@ -1,0 +1,386 @@
+"""PDF/UA-1 structure and text layer: what WeasyPrint's tagging leaves undone, fixed on the way out.
+
+``write_ua(document, lang)`` writes a rendered WeasyPrint Document as PDF/UA-1 and returns the
+fixed bytes. It is the one hook of the PDF stage (the screen and bilingual editions, handouts, the
+languages sheet); what it does is scoped to that one write, with no state left behind.
+
+During the write (two wrappers, restored afterwards):
+
+- WeasyPrint's tag builder (``_build_box_tree``) is wrapped: an element whose HTML has another
+  ``lang`` gets ``/Lang``; ``data-pdf-tag`` in the HTML names the structure type (``TOC``,
+  ``TOCI``); a ``th`` gets ``/Scope`` (Column in a header row, else Row, or its ``scope``); a link
+  annotation gets ``/Contents`` from the link's ``title`` (``{page}`` replaced by the target's page
+  number) or else its text. It also notes which marked-content items are page furniture: the text
+  of margin boxes (running heads, page numbers) and leader dots.
+- ``textlayer.recording`` notes the glyph runs of every text box.
+
+After the write, with pikepdf:
+
+- page furniture becomes ``/Artifact`` (Pagination, Header/Footer; leaders Layout) and leaves the
+  parent tree; the structure elements WeasyPrint built for it but never linked are dropped;
+- a link is one ``Link`` element with one annotation per line it covers: duplicate annotations of
+  the same target that overlap (WeasyPrint writes one per box: the ``a``, its pseudo-elements and
+  spans) are merged, nested ``Link`` elements flattened, every link annotation's OBJR sits in its
+  ``Link`` element;
+- ``TOCI`` items hold ``Reference`` (with the ``Link``) as ISO 32000-1 Table 333 allows;
+- the text layer is rewritten (``textlayer``).
+
+The checker in ``uacheck`` is written from ISO 14289-1 and the Matterhorn Protocol, not from this
+module; the tests run it on every edition.
+"""
+
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import pikepdf
+
+from . import textlayer
+
+LEADER_CHARS = set(". ·…\u00a0")
+
+
+@dataclass
+class Notes:
+    """What one write noted, by page number."""
+
+    tags_of_page: dict[int, int] = field(default_factory=dict)          # page -> id(tag dict)
+    artifacts: dict[int, dict[int, tuple[str, str]]] = field(default_factory=dict)  # page -> mcid -> (type, subtype)
+
+
+def _descendants(box):
+    yield box
+    for child in getattr(box, "children", ()) or ():
+        yield from _descendants(child)
+
+
+def _anchor_pages(document) -> dict[str, int]:
+    """Page number (1-based, as counter(page) counts) where each anchor first appears."""
+    found: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for name in page.anchors:
+            found.setdefault(name, number)
+    return found
+
+
+def _element_text(element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+@contextmanager
+def _tag_hooks(document, doc_lang: str, notes: Notes):
+    import pydyf
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.pdf import tags
+
+    original = tags._build_box_tree
+    pages = _anchor_pages(document)
+    stack: list = []   # the HTML elements of the boxes being built, outermost first
+
+    def note_furniture(page_box, page_number, tag_dict):
+        found = notes.artifacts.setdefault(page_number, {})
+        for child in page_box.children:
+            if isinstance(child, boxes.MarginBox):
+                subtype = "/Footer" if child.at_keyword.startswith("@bottom") else "/Header"
+                for box in _descendants(child):
+                    if box in tag_dict:
+                        found[tag_dict[box]["mcid"]] = ("/Pagination", subtype)
+        for box in _descendants(page_box):
+            if (isinstance(box, boxes.TextBox) and box in tag_dict and (box.element_tag or "").endswith("::after")
+                    and set(box.text) <= LEADER_CHARS):
+                found[tag_dict[box]["mcid"]] = ("/Layout", "")
+
+    def hooked(box, parent, pdf, page_number, nums, annotations, tag_dict, *rest):
+        if isinstance(box, boxes.PageBox):
+            notes.tags_of_page[page_number] = id(tag_dict)
+            note_furniture(box, page_number, tag_dict)
+        html = getattr(box, "element", None)
+        stack.append(html)
+        try:
+            for element in original(box, parent, pdf, page_number, nums, annotations, tag_dict, *rest):
+                if html is not None and not isinstance(box, boxes.PageBox):
+                    _annotate(element, box, html, [e for e in stack if e is not None], doc_lang, pages, pydyf)
+                yield element
+        finally:
+            stack.pop()
+
+    tags._build_box_tree = hooked
+    try:
+        yield
+    finally:
+        tags._build_box_tree = original
+
+
+def _annotate(element, box, html, ancestors: list, doc_lang: str, pages: dict[str, int], pydyf) -> None:
+    """Add what the HTML knows to an element WeasyPrint has just built."""
+    lang = html.get("lang")
+    if lang and lang != doc_lang and "Lang" not in element:
+        element["Lang"] = pydyf.String(lang)
+    role = html.get("data-pdf-tag")
+    if role and element["S"] not in ("/LBody", "/Span") and (box.element_tag or "") == html.tag:
+        element["S"] = f"/{role}"
+    if element["S"] == "/TH" and "A" in element:
+        in_head = any(e.tag == "thead" for e in ancestors)
+        scope = html.get("scope") or ("col" if in_head else "row")
+        element["A"]["Scope"] = "/Column" if scope.startswith("col") else "/Row"
+    annotation = getattr(box, "link_annotation", None)
+    if annotation is not None:
+        anchor = next((e for e in reversed(ancestors) if e.tag == "a"), html)
+        title = anchor.get("title")
+        if title:
+            target = str(anchor.get("href", "")).lstrip("#")
+            page = pages.get(target)
+            text = title.replace("{page}", str(page)) if page else title.replace("{page}", "").rstrip(", ")
+        else:
+            text = _element_text(anchor)
+        if text:
+            annotation["Contents"] = pydyf.String(text)
+
+
+def write_ua(document, doc_lang: str) -> bytes:
+    """Write ``document`` (a rendered WeasyPrint Document) as PDF/UA-1, structure and text fixed."""
+    notes = Notes()
+    with _tag_hooks(document, doc_lang, notes), textlayer.recording() as recording:
+        data = document.write_pdf(pdf_variant="pdf/ua-1")
+    return finish(data, notes, recording)
+
+
+# ---------------------------------------------------------------- after the write
+
+def _kids(node) -> list:
+    k = node.get("/K")
+    if k is None:
+        return []
+    return list(k) if isinstance(k, pikepdf.Array) else [k]
+
+
+def _set_kids(node, kids: list) -> None:
+    node.K = pikepdf.Array(kids)
+
+
+def _is_elem(node) -> bool:
+    return isinstance(node, pikepdf.Dictionary) and "/S" in node and node.get("/Type") != "/OBJR" \
+        and node.get("/Type") != "/MCR"
+
+
+def _walk(node, found: list):
+    for kid in _kids(node):
+        if _is_elem(kid):
+            found.append(kid)
+            _walk(kid, found)
+    return found
+
+
+def _make(pdf: pikepdf.Pdf, s: str, parent, kids: list, page=None):
+    element = pikepdf.Dictionary(Type=pikepdf.Name("/StructElem"), S=pikepdf.Name(s), P=parent,
+                                 K=pikepdf.Array(kids))
+    if page is not None:
+        element.Pg = page
+    element = pdf.make_indirect(element)
+    for kid in kids:
+        if _is_elem(kid):
+            kid.P = element
+    return element
+
+
+def _prune(pdf: pikepdf.Pdf, node, furniture: dict[tuple, set[int]]) -> bool:
+    """Drop references to artifacts from the tree, then elements left empty; True if ``node``
+    still holds something."""
+    page = node.get("/Pg")
+    new = []
+    for kid in _kids(node):
+        if isinstance(kid, int):
+            if page is not None and int(kid) in furniture.get(page.objgen, ()):
+                continue
+        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+            if int(kid.MCID) in furniture.get(kid.Pg.objgen, ()):
+                continue
+        elif _is_elem(kid) and not _prune(pdf, kid, furniture):
+            continue
+        new.append(kid)
+    _set_kids(node, new)
+    return bool(new)
+
+
+def _flatten(pdf: pikepdf.Pdf, root) -> None:
+    """Nested Link elements into their outer Link; LBody inside TOCI into the TOCI; TOCI kids
+    that Table 333 does not allow into a Reference."""
+    for element in _walk(root, []):
+        s = element.S
+        if s not in ("/Link", "/TOCI"):
+            continue
+        changed = True
+        while changed:
+            changed = False
+            new = []
+            for kid in _kids(element):
+                if _is_elem(kid) and ((s == "/Link" and kid.S in ("/Link", "/Span", "/NonStruct"))
+                                      or (s == "/TOCI" and kid.S == "/LBody")):
+                    for grandkid in _kids(kid):
+                        if _is_elem(grandkid):
+                            grandkid.P = element
+                        elif isinstance(grandkid, pikepdf.Dictionary) or isinstance(grandkid, int):
+                            pass
+                        new.append(_with_page(grandkid, kid))
+                    changed = True
+                else:
+                    new.append(kid)
+            _set_kids(element, new)
+        if s == "/TOCI":
+            allowed = ("/Lbl", "/Reference", "/NonStruct", "/P", "/TOC")
+            new, loose = [], []
+            for kid in _kids(element):
+                if _is_elem(kid) and kid.S in allowed:
+                    new.append(kid)
+                else:
+                    loose.append(kid)
+            if loose:
+                new.append(_make(pdf, "/Reference", element, loose, element.get("/Pg")))
+            _set_kids(element, new)
+
+
+def _with_page(kid, holder):
+    """An MCID moved to another element keeps its page: as an MCR where the pages differ."""
+    if isinstance(kid, int) and "/Pg" in holder:
+        return pikepdf.Dictionary(Type=pikepdf.Name("/MCR"), MCID=kid, Pg=holder.Pg)
+    return kid
+
+
+def _merge_link_annotations(pdf: pikepdf.Pdf, root, parent_tree: dict) -> None:
+    """Per Link element: annotations of the same target that overlap become one."""
+    removed = set()
+    for element in _walk(root, []):
+        if element.S != "/Link":
+            continue
+        kept, new = [], []
+        for kid in _kids(element):
+            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
+                annot = kid.Obj
+                twin = next((k for k in kept if _same_target(k.Obj, annot) and k.Pg.objgen == kid.Pg.objgen
+                             and _overlap(k.Obj.Rect, annot.Rect)), None)
+                if twin is not None:
+                    twin.Obj.Rect = _union(twin.Obj.Rect, annot.Rect)
+                    removed.add(annot.objgen)
+                    continue
+                kept.append(kid)
+            new.append(kid)
+        _set_kids(element, new)
+    if not removed:
+        return
+    for page in pdf.pages:
+        if "/Annots" in page.obj:
+            page.obj.Annots = pikepdf.Array([a for a in page.obj.Annots if a.objgen not in removed])
+    for key, value in list(parent_tree.items()):
+        if isinstance(value, pikepdf.Dictionary) and value.objgen in removed:
+            del parent_tree[key]
+
+
+def _same_target(a, b) -> bool:
+    if "/Dest" in a or "/Dest" in b:
+        return str(a.get("/Dest", "")) == str(b.get("/Dest", ""))
+    return str(a.get("/A", {}).get("/URI", "")) == str(b.get("/A", {}).get("/URI", ""))
+
+
+def _overlap(r1, r2) -> bool:
+    a = sorted((float(r1[0]), float(r1[2]))), sorted((float(r1[1]), float(r1[3])))
+    b = sorted((float(r2[0]), float(r2[2]))), sorted((float(r2[1]), float(r2[3])))
+    return a[0][0] < b[0][1] and b[0][0] < a[0][1] and a[1][0] < b[1][1] and b[1][0] < a[1][1]
+
+
+def _union(r1, r2):
+    xs = [float(r1[0]), float(r1[2]), float(r2[0]), float(r2[2])]
+    ys = [float(r1[1]), float(r1[3]), float(r2[1]), float(r2[3])]
+    return pikepdf.Array([min(xs), min(ys), max(xs), max(ys)])
+
+
+def _read_parent_tree(tree) -> dict:
+    nums = list(tree.get("/Nums", []))
+    return {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+
+
+def _write_parent_tree(pdf: pikepdf.Pdf, tree, entries: dict) -> None:
+    nums = []
+    for key in sorted(entries):
+        nums.extend([key, entries[key]])
+    tree.Nums = pikepdf.Array(nums)
+
+
+def _artifacts(ops: list, furniture: dict[int, tuple[str, str]]) -> list:
+    """Marked-content items of page furniture become artifacts."""
+    out = []
+    for operands, op in ops:
+        if str(op) == "BDC" and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary) \
+                and "/MCID" in operands[1] and int(operands[1].MCID) in furniture:
+            kind, subtype = furniture[int(operands[1].MCID)]
+            props = pikepdf.Dictionary(Type=pikepdf.Name(kind))
+            if subtype:
+                props.Subtype = pikepdf.Name(subtype)
+            operands = [pikepdf.Name("/Artifact"), props]
+        out.append((operands, op))
+    return out
+
+
+def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, furniture: dict, records: dict, recording) -> None:
+    records = {m: r for m, r in records.items() if m not in furniture and _wrong(r, recording)}
+    if not furniture and not records:
+        return
+    ops = pikepdf.parse_content_stream(page)
+    if furniture:
+        ops = _artifacts(ops, furniture)
+    if records:
+        ops, _count = textlayer.rewrite_ops(ops, records, recording.to_unicode, textlayer.font_widths(page.Resources))
+    page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
+
+
+def _wrong(record: textlayer.TextBoxRecord, recording: textlayer.Recording) -> bool:
+    if recording.needs_rewrite(record):
+        return True
+    return False
+
+
+def finish(data: bytes, notes: Notes, recording: textlayer.Recording) -> bytes:
+    """The PDF WeasyPrint wrote, with artifacts, links, TOC and text layer fixed."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    root = pdf.Root.StructTreeRoot
+    tree = root.ParentTree
+    entries = _read_parent_tree(tree)
+    document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
+    for number, page in enumerate(pdf.pages):
+        furniture = notes.artifacts.get(number, {})
+        _rewrite_page(pdf, page, furniture, recording.by_tags.get(notes.tags_of_page.get(number), {}), recording)
+        key = int(page.obj.get("/StructParents", number))
+        if key in entries and furniture:
+            arr = entries[key]
+            entries[key] = pikepdf.Array([pikepdf.Object.parse(b"null") if i in furniture else v
+                                          for i, v in enumerate(arr)])
+    _prune(pdf, document, {pdf.pages[n].obj.objgen: set(m) for n, m in notes.artifacts.items() if m})
+    _flatten(pdf, document)
+    _merge_link_annotations(pdf, document, entries)
+    _repoint_parent_tree(pdf, document, entries)
+    _write_parent_tree(pdf, tree, entries)
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+def _repoint_parent_tree(pdf: pikepdf.Pdf, document, entries: dict) -> None:
+    """After flattening, each MCID and annotation maps to the element that now holds it."""
+    keys = {page.obj.objgen: int(page.obj.StructParents) for page in pdf.pages if "/StructParents" in page.obj}
+    for element in _walk(document, []):
+        page = element.get("/Pg")
+        for kid in _kids(element):
+            if isinstance(kid, int) and page is not None:
+                where, mcid = page.objgen, int(kid)
+            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                where, mcid = kid.Pg.objgen, int(kid.MCID)
+            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
+                if "/StructParent" in kid.Obj:
+                    entries[int(kid.Obj.StructParent)] = element
+                continue
+            else:
+                continue
+            key = keys.get(where)
+            if key is not None and key in entries and mcid < len(entries[key]):
+                entries[key][mcid] = element
