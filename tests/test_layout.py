@@ -100,6 +100,23 @@ def test_no_near_empty_pages_and_no_bad_breaks(reports, lang: str, edition: str)
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_map_opens_its_chapter_on_the_same_page(default_build: Path, lang: str):
+    """The chapter the map belongs to opens on the page with the map: no opening left alone."""
+    import pymupdf
+
+    pdf = default_build / lang / f"kreis-kleve-welcome-guide-{lang}-screen.pdf"
+    if not pdf.is_file():
+        pytest.skip(f"{lang} was not built (below min_coverage)")
+    data = pdf.read_bytes()
+    ids = [c.id for c in PROJECT.chapters]
+    openings = [page for level, _title, page in pymupdf.open(stream=data, filetype="pdf").get_toc() if level == 1]
+    page = openings[ids.index("municipalities")]
+    report = measure(data, pdf.name)
+    assert report.page(page).full_page, report.text()
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", VISUAL_LANGS)
 def test_key_pages_look_as_approved(default_build: Path, lang: str):
     pdf = default_build / lang / f"kreis-kleve-welcome-guide-{lang}-screen.pdf"
