@@ -7,7 +7,7 @@ TrimBox in a print file, less the margins):
 - **fill**: the share of the type area covered by content (text blocks, drawings, images; a
   1 mm grid, so overlapping boxes count once). Below ``NEAR_EMPTY`` (a quarter) a page is
   *near-empty*.
-- **full-page element**: one image or drawing covering most of the type area (the map, a cover).
+- **full-page element**: one image or drawing covering at least 40 % of the type area (the map, a cover).
 - **what broke where**: a heading or a lead-in ending with ":" as the last line of a page (what it
   introduces is on the next page), a table split so that fewer than ``MIN_TABLE_ROWS`` of its
   rows stay with its head (tables are seen by their row rules, as kkguide's tables have them;
@@ -22,12 +22,13 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 MM = 72 / 25.4                 # PDF points per millimetre
 NEAR_EMPTY = 0.25              # a content page is near-empty below this fill
-FULL_PAGE = 0.5                # one object covering half the type area or more is a full-page element
+FULL_PAGE = 0.4                # one object covering 40 % of the type area or more is a full-page element (a map, cover art)
 MIN_TABLE_ROWS = 2             # rows (besides the head) that must stay with a table's head
 ROW_LIMIT_MM = 30              # table rules further apart than this belong to different tables
 SENTENCE_END = ".!?:;؟۔።)”»\"'"
@@ -235,6 +236,14 @@ def measure(data: bytes, label: str, spec: ProofSpec = ProofSpec()) -> ProofRepo
     return ProofReport(label, tuple(reports), body)
 
 
+def _introduced(following, next_rules, next_top) -> bool:
+    """Whether the next page opens with what a lead-in introduces: a table or a list (a line
+    ending in ":" inside a paragraph that simply goes on is no lead-in)."""
+    first = following[0][1].lstrip()
+    return bool((next_rules and next_rules[0] < next_top + 15 * MM) or first[:1] in "•–-‣◦"
+                or re.match(r"\d+[.)]\s", first))
+
+
 def _ends_sentence(text: str) -> bool:
     """Whether a line ends a sentence (right-to-left lines come out of the PDF in visual order,
     their final stop first)."""
@@ -261,7 +270,7 @@ def _problems(number, lines, following, rules, next_rules, next_top, area, body,
     near_foot = rect.y1 > area.y0 + 0.6 * area.height
     if size > body * HEADING_RATIO and bold and near_foot and following:
         problems.append(f"heading at the foot: '{text[:40]}' (what follows is on page {number + 1})")
-    elif text.endswith(":") and near_foot and following:
+    elif text.endswith(":") and near_foot and following and _introduced(following, next_rules, next_top):
         problems.append(f"lead-in at the foot: '{text[-40:]}' (what it introduces is on page {number + 1})")
     # a table runs over the break: rules near this page's foot and near the next page's head
     if (rules and rules[-1] > area.y1 - 15 * MM and next_rules and next_rules[0] < next_top + 15 * MM):
