@@ -108,6 +108,11 @@ class GuideConfig:
     files: ProjectFiles                 # the one door through which the project is read
     min_readability: Mapping[str, float]  # German edition -> lowest Flesch (Amstad) per chapter
     max_fact_age_days: int = DEFAULT_MAX_FACT_AGE   # a verification older than this is stale
+    web_url: str = ""                   # https:// address of the web edition (its QR code on the back cover)
+
+    def web_page(self, code: str) -> str:
+        """The web edition's page of one language ('' without ``web_url``)."""
+        return f"{self.web_url}/{code}/index.html" if self.web_url else ""
 
     def required_coverage(self, code: str) -> float:
         """Percent of messages that must be translated for ``code`` to be built."""
@@ -261,7 +266,8 @@ def load_config(root: Path) -> GuideConfig:
     data = doc.data
     check_keys(doc, data, (), {"title", "subtitle", "publisher", "publisher_address", "stand",
                                "source_language", "languages", "editions", "default_editions"},
-               {"reviewed", "min_coverage", "min_readability", "handout_profiles", "max_fact_age_days"})
+               {"reviewed", "min_coverage", "min_readability", "handout_profiles", "max_fact_age_days",
+                "web_url"})
     stand = data["stand"]
     if not isinstance(stand, dt.date) or isinstance(stand, dt.datetime):
         raise KkguideError("'stand' must be a date like 2026-11-25", doc.path, doc.line("stand"))
@@ -297,7 +303,22 @@ def load_config(root: Path) -> GuideConfig:
         editions=FrozenMap(editions), default_editions=tuple(defaults), reviewed=reviewed,
         min_coverage=FrozenMap(min_coverage), handout_profiles=_profiles(doc, data.get("handout_profiles", {})),
         located=doc, files=files, min_readability=FrozenMap(_min_readability(doc, data.get("min_readability", {}), codes)),
-        max_fact_age_days=max_age)
+        max_fact_age_days=max_age,
+        web_url=_web_url(doc, data.get("web_url", "")))
+
+
+def _web_url(doc: Located, value: object) -> str:
+    """``web_url: https://...``: where dist/web is published (no query, no fragment)."""
+    from urllib.parse import urlsplit
+
+    if value == "":
+        return ""
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if (parts is None or parts.scheme != "https" or not parts.netloc or parts.query or parts.fragment
+            or any(ch.isspace() for ch in value)):
+        raise KkguideError(f"'web_url' must be an https:// address (where dist/web is published), not {value!r}",
+                           doc.path, doc.line("web_url"))
+    return value.rstrip("/")
 
 
 def _profiles(doc: Located, data: object) -> FrozenMap:

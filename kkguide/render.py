@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from .catalogs import UiMessage
 from .config import Edition, Facts, GuideConfig
 from .files import ProjectFiles
+from .geomap import load_map
 from .segments import UI_ROLE, slots
 from .sources import Chapter
 from .translate import Rendition, Translation
@@ -40,6 +41,7 @@ class RenderedChapter:
     summary: Markup
     body: Markup
     original_title: str = ""   # bilingual edition: the German title beside the translation
+    number: int = 0            # 1, 2, ... in reading order
 
 
 def ui_messages(files: ProjectFiles) -> tuple[UiMessage, ...]:
@@ -182,13 +184,13 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
     lang = translation.language
     env = {"facts": facts, "image_base": image_base, "locale": lang.cldr}
     rendered = []
-    for ch in chapters:
+    for number, ch in enumerate(chapters, 1):
         title = translation.get(ch.title, "chapter title")
         rendered.append(RenderedChapter(
             id=ch.id, title=inline_html(md, title, lang.code, env), title_text=title.text,
             summary=inline_html(md, translation.get(ch.summary, "chapter summary"), lang.code, env),
             body=(bilingual_body_html if edition.is_bilingual else body_html)(md, ch.body, translation, env),
-            original_title=ch.title if edition.is_bilingual else ""))
+            original_title=ch.title if edition.is_bilingual else "", number=number))
     stand = format_date(config.stand, format="long", locale=lang.cldr)
     # the imprint gives a verification date only when every fact this document prints is verified
     from .facts import printed_refs, template_uses
@@ -216,6 +218,9 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
         facts_checked=format_date(checked, format="long", locale=lang.cldr) if checked else "",
         facts_unconfirmed=bool(facts.flagged(printed)),
         csp=CSP,
+        kreis_map=load_map(config.files),
+        web_page=config.web_page(lang.code),
+        web_qr=_qr(config.web_page(lang.code)),
     )
 
 
@@ -224,6 +229,16 @@ def render_notes_html(config: GuideConfig, translation: Translation, edition: Ed
     """``count`` notes pages alone, numbered from ``first_page`` (styles/notes.html.j2)."""
     template = make_environment(config.files, translation).get_template("notes.html.j2")
     return template.render(lang=translation.language, edition=edition, notes_pages=count, first_page=first_page)
+
+
+def _qr(url: str) -> Markup:
+    """A vector QR code (segno's SVG: modules only, no text) for ``url``; empty without one."""
+    if not url:
+        return Markup("")
+    import segno
+
+    # its <title> (the address it encodes) becomes the figure's alternative text in the tagged PDF
+    return Markup(segno.make(url, error="m").svg_inline(scale=1, dark="#000", border=0, omitsize=True, title=url))
 
 
 def _pdf_date(day: dt.date) -> str:

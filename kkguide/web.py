@@ -60,7 +60,8 @@ def make_web(root: Path, out: Path) -> WebSite:
         published, project.facts, project.chapters, t, config.edition("screen"), make_markdown(),
         template_name=WEB_TEMPLATE, image_base="../guide/").encode("utf-8") for t in translations}
     files["index.html"] = _index(config, built).encode("utf-8")
-    files["styles/web.css"] = config.files.read_bytes("styles/web.css", "style")
+    for sheet in ("styles/web.css", "styles/tokens.css"):  # web.css imports the design tokens
+        files[sheet] = config.files.read_bytes(sheet, "style")
     for rel in project.images:  # what the chapters place, nothing else in the folder
         data = config.files.read_bytes(rel, "image")
         files[rel] = safe_svg(data) if rel.lower().endswith(".svg") else data

@@ -44,6 +44,19 @@ def make_printable(root: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def default_build(tmp_path_factory) -> Path:
+    """The default guide built once per test session (every language, default editions): dist/.
+    Shared by test_default_guide (content, preflight) and test_layout (page report, visuals)."""
+    root = tmp_path_factory.mktemp("default")
+    for part in ("guide", "chapters", "translations", "styles"):
+        shutil.copytree(REPO / part, root / part)
+    result = CliRunner().invoke(main, ["build", "-C", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    (root / "build-output.txt").write_text(result.output, encoding="utf-8")  # beside dist/, not in it
+    return root / "dist"
+
+
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:
     """A two-chapter guide in German and (partly translated) Arabic."""
