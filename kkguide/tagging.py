@@ -47,6 +47,7 @@ class Notes:
     """What one write noted, by page number."""
 
     tags_of_page: dict[int, int] = field(default_factory=dict)          # page -> id(tag dict)
+    rtl_pages: set[int] = field(default_factory=set)                    # pages whose direction is rtl
     artifacts: dict[int, dict[int, tuple[str, str]]] = field(default_factory=dict)  # page -> mcid -> (type, subtype)
 
 
@@ -95,6 +96,8 @@ def _tag_hooks(document, doc_lang: str, notes: Notes):
     def hooked(box, parent, pdf, page_number, nums, annotations, tag_dict, *rest):
         if isinstance(box, boxes.PageBox):
             notes.tags_of_page[page_number] = id(tag_dict)
+            if box.style["direction"] == "rtl":
+                notes.rtl_pages.add(page_number)
             note_furniture(box, page_number, tag_dict)
         html = getattr(box, "element", None)
         stack.append(html)
@@ -322,22 +325,19 @@ def _artifacts(ops: list, furniture: dict[int, tuple[str, str]]) -> list:
     return out
 
 
-def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, furniture: dict, records: dict, recording) -> None:
-    records = {m: r for m, r in records.items() if m not in furniture and _wrong(r, recording)}
+def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, furniture: dict, records: dict, recording,
+                  rtl: bool) -> None:
+    """The page's text layer rewritten (page furniture's too), then its furniture made artifacts."""
+    records = {m: r for m, r in records.items() if recording.needs_rewrite(r, rtl)}
     if not furniture and not records:
         return
     ops = pikepdf.parse_content_stream(page)
+    if records:
+        ops, _count = textlayer.rewrite_ops(ops, records, recording.to_unicode, textlayer.font_widths(page.Resources),
+                                            rtl)
     if furniture:
         ops = _artifacts(ops, furniture)
-    if records:
-        ops, _count = textlayer.rewrite_ops(ops, records, recording.to_unicode, textlayer.font_widths(page.Resources))
     page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
-
-
-def _wrong(record: textlayer.TextBoxRecord, recording: textlayer.Recording) -> bool:
-    if recording.needs_rewrite(record):
-        return True
-    return False
 
 
 def finish(data: bytes, notes: Notes, recording: textlayer.Recording) -> bytes:
@@ -349,7 +349,8 @@ def finish(data: bytes, notes: Notes, recording: textlayer.Recording) -> bytes:
     document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
     for number, page in enumerate(pdf.pages):
         furniture = notes.artifacts.get(number, {})
-        _rewrite_page(pdf, page, furniture, recording.by_tags.get(notes.tags_of_page.get(number), {}), recording)
+        _rewrite_page(pdf, page, furniture, recording.by_tags.get(notes.tags_of_page.get(number), {}), recording,
+                      number in notes.rtl_pages)
         key = int(page.obj.get("/StructParents", number))
         if key in entries and furniture:
             arr = entries[key]
