@@ -48,6 +48,7 @@ class Notes:
 
     tags_of_page: dict[int, int] = field(default_factory=dict)          # page -> id(tag dict)
     rtl_pages: set[int] = field(default_factory=set)                    # pages whose direction is rtl
+    markers: dict[int, dict[int, int]] = field(default_factory=dict)     # page -> marker mcid -> its item's first mcid
     artifacts: dict[int, dict[int, tuple[str, str]]] = field(default_factory=dict)  # page -> mcid -> (type, subtype)
 
 
@@ -93,12 +94,28 @@ def _tag_hooks(document, doc_lang: str, notes: Notes):
                     and set(box.text) <= LEADER_CHARS):
                 found[tag_dict[box]["mcid"]] = ("/Layout", "")
 
+    def note_markers(page_box, page_number, tag_dict):
+        """List markers (outside markers are positioned boxes, drawn after the page's text) and
+        the first text of their item, to draw them in reading order."""
+        found = notes.markers.setdefault(page_number, {})
+        for box in _descendants(page_box):
+            if (box.element_tag or "") != "li" or not getattr(box, "children", None):
+                continue
+            marker = [b for child in box.children if (child.element_tag or "").endswith("::marker")
+                      for b in _descendants(child) if b in tag_dict]
+            body = [tag_dict[b]["mcid"] for child in box.children if not (child.element_tag or "").endswith("::marker")
+                    for b in _descendants(child) if isinstance(b, boxes.TextBox) and b in tag_dict]
+            if marker and body:
+                for b in marker:
+                    found[tag_dict[b]["mcid"]] = min(body)
+
     def hooked(box, parent, pdf, page_number, nums, annotations, tag_dict, *rest):
         if isinstance(box, boxes.PageBox):
             notes.tags_of_page[page_number] = id(tag_dict)
             if box.style["direction"] == "rtl":
                 notes.rtl_pages.add(page_number)
             note_furniture(box, page_number, tag_dict)
+            note_markers(box, page_number, tag_dict)
         html = getattr(box, "element", None)
         stack.append(html)
         try:
@@ -326,18 +343,99 @@ def _artifacts(ops: list, furniture: dict[int, tuple[str, str]]) -> list:
 
 
 def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, furniture: dict, records: dict, recording,
-                  rtl: bool) -> None:
-    """The page's text layer rewritten (page furniture's too), then its furniture made artifacts."""
+                  rtl: bool, markers: dict[int, int]) -> None:
+    """The page's text layer rewritten (page furniture's too), list markers moved to their
+    items, then the furniture made artifacts."""
     records = {m: r for m, r in records.items() if recording.needs_rewrite(r, rtl)}
-    if not furniture and not records:
+    if not furniture and not records and not markers:
         return
     ops = pikepdf.parse_content_stream(page)
     if records:
         ops, _count = textlayer.rewrite_ops(ops, records, recording.to_unicode, textlayer.font_widths(page.Resources),
                                             rtl)
+    if markers:
+        ops = _markers_in_order(ops, markers)
     if furniture:
         ops = _artifacts(ops, furniture)
     page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
+
+
+_FILL = {"cs": "set", "sc": "add", "scn": "add", "g": "set", "rg": "set", "k": "set"}
+_STROKE = {"CS": "set", "SC": "add", "SCN": "add", "G": "set", "RG": "set", "K": "set"}
+
+
+def _states(ops: list) -> list[tuple]:
+    """Per operator: what places and clips it (the indices of the cm and clipping operators in
+    force) and what paints it (the indices of the colour and gs operators in force, to replay)."""
+    out, stack = [], []
+    place: tuple = ()
+    paint: dict[str, tuple] = {}
+    pending_clip = False
+    for index, (operands, op) in enumerate(ops):
+        out.append((place, tuple(i for slot in sorted(paint) for i in paint[slot])))
+        name = str(op)
+        if name == "q":
+            stack.append((place, dict(paint)))
+        elif name == "Q" and stack:
+            place, paint = stack.pop()
+        elif name == "cm":
+            place = place + (index,)
+        elif name in ("W", "W*"):
+            pending_clip = True
+        elif pending_clip and name in ("n", "f", "f*", "F", "S", "s", "B", "B*", "b", "b*"):
+            place, pending_clip = place + (index,), False
+        elif name == "gs":
+            paint["gs"] = paint.get("gs", ()) + (index,)
+        for slot, table in (("fill", _FILL), ("stroke", _STROKE)):
+            if name in table:
+                paint[slot] = (index,) if table[name] == "set" else paint.get(slot, ()) + (index,)
+    return out
+
+
+def _markers_in_order(ops: list, moves: dict[int, int]) -> list:
+    """Each list marker's marked-content sequence (``moves``: its MCID -> the MCID of its item's
+    first text) drawn just before that text, with the colour it was drawn in, where both places
+    share their transformation and clip (else it stays). Screen readers follow the structure
+    tree; extractors that follow the content stream (MuPDF) then read the bullet with its item."""
+    starts = {}
+    for index, (operands, op) in enumerate(ops):
+        if str(op) == "BDC" and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary) \
+                and "/MCID" in operands[1]:
+            starts[int(operands[1].MCID)] = index
+    states = _states(ops)
+    moved: dict[int, list] = {}
+    skip: set[int] = set()
+    for marker, target in moves.items():
+        if marker not in starts or target not in starts or starts[target] > starts[marker]:
+            continue
+        begin, end = starts[marker], _matching_emc(ops, starts[marker])
+        if end is None or states[begin][0] != states[starts[target]][0]:
+            continue
+        replay = [ops[i] for i in states[begin][1]]
+        moved.setdefault(starts[target], []).extend(
+            [([], pikepdf.Operator("q")), *replay, *ops[begin:end + 1], ([], pikepdf.Operator("Q"))])
+        skip.update(range(begin, end + 1))
+    out = []
+    for index, item in enumerate(ops):
+        out.extend(moved.get(index, ()))
+        if index not in skip:
+            out.append(item)
+    return out
+
+
+def _matching_emc(ops: list, begin: int) -> int | None:
+    depth = 0
+    for index in range(begin, len(ops)):
+        name = str(ops[index][1])
+        if name in ("BDC", "BMC"):
+            depth += 1
+        elif name == "EMC":
+            depth -= 1
+            if depth == 0:
+                return index
+        elif name in ("q", "Q") and depth == 1:
+            return None   # not self-contained
+    return None
 
 
 def finish(data: bytes, notes: Notes, recording: textlayer.Recording) -> bytes:
@@ -350,7 +448,7 @@ def finish(data: bytes, notes: Notes, recording: textlayer.Recording) -> bytes:
     for number, page in enumerate(pdf.pages):
         furniture = notes.artifacts.get(number, {})
         _rewrite_page(pdf, page, furniture, recording.by_tags.get(notes.tags_of_page.get(number), {}), recording,
-                      number in notes.rtl_pages)
+                      number in notes.rtl_pages, notes.markers.get(number, {}))
         key = int(page.obj.get("/StructParents", number))
         if key in entries and furniture:
             arr = entries[key]
