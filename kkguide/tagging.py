@@ -346,13 +346,14 @@ def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, furniture: dict, records
                   rtl: bool, markers: dict[int, int]) -> None:
     """The page's text layer rewritten (page furniture's too), list markers moved to their
     items, then the furniture made artifacts."""
-    records = {m: r for m, r in records.items() if recording.needs_rewrite(r, rtl)}
+    marks = textlayer.page_marks(records, set(furniture)) if rtl else (None, 0)
+    records = {m: r for m, r in records.items() if recording.needs_rewrite(r, rtl) or m == marks[0]}
     if not furniture and not records and not markers:
         return
     ops = pikepdf.parse_content_stream(page)
     if records:
         ops, _count = textlayer.rewrite_ops(ops, records, recording.to_unicode, textlayer.font_widths(page.Resources),
-                                            rtl)
+                                            rtl, marks)
     if markers:
         ops = _markers_in_order(ops, markers)
     if furniture:

@@ -38,6 +38,11 @@ So a text object is written anew (ISO 32000-1 9.4, 14.9.4):
    (U+200F) on its outer side, and a hyphen that ends a text box a left-to-right mark after it:
    invisible, meaningless to a reader, and what keeps extractors from guessing the side (UAX #9)
    or from taking the hyphen for a soft one.
+5. poppler reads a whole page in one direction, the one most of its letters have; a page of a
+   right-to-left document with much German on it (text not yet translated) would be read left
+   to right, and its Arabic lines with a Latin word in them come out in visual order. Such a
+   page gets as many right-to-left marks as it takes (``page_marks``), as one invisible
+   character at the start of its first right-to-left line: they change nothing a reader sees.
 
 Recording: for the time of one ``write_pdf`` (``recording``), WeasyPrint's ``draw_first_line`` is
 wrapped; after it has drawn a text box the wrapper reads that box's Pango runs again (glyphs,
@@ -442,7 +447,7 @@ def _rtl_any(text: str) -> bool:
 
 
 def rebuild(tm: list[float], glyphs: list[_Glyph], record: TextBoxRecord, to_unicode,
-            end: float | None = None, rtl_page: bool = False) -> tuple[list, int]:
+            end: float | None = None, rtl_page: bool = False, page_marks: int = 0) -> tuple[list, int]:
     """Operators that draw the same glyphs at the same places, runs in logical order, clusters
     that the ToUnicode map gets wrong as invisible text (see the module docstring); and how many
     spans with ActualText were written."""
@@ -472,6 +477,12 @@ def rebuild(tm: list[float], glyphs: list[_Glyph], record: TextBoxRecord, to_uni
         if not run_glyphs:
             continue
         following = next((s for s in starts[index + 1:] if s is not None), end)
+        if page_marks and run.rtl:
+            # the page's direction marks (see page_marks), logically before the line: on its right
+            like = _carrier((), run_glyphs, True, to_unicode)
+            if like is not None:
+                writer.invisible(RLM * page_marks, like, following, ZERO_WIDTH_EM * like.size)
+            page_marks = 0
         _write_run(writer, run, run_glyphs, following, to_unicode,
                    final_hyphen=hyphen and index == last_run, marks=run.rtl or rtl_page)
     return writer.finish(), writer.spans
@@ -530,8 +541,28 @@ def _write_unclean(writer: _Writer, p: _Placed, chars: str, rtl: bool, run_glyph
     writer.pen = None
 
 
+def page_marks(records: dict[int, TextBoxRecord], skip: set[int]) -> tuple[int | None, int]:
+    """Point 5 of the module docstring: on a right-to-left page, the text box (MCID) that takes
+    the page's direction marks and how many it takes, so that right-to-left letters outnumber
+    left-to-right ones by a tenth of all letters (poppler's TextPage::coalesce reads a page
+    right to left when ``lrCount`` < 0); (None, 0) when they already do or no line is
+    right-to-left."""
+    left = right = 0
+    for record in records.values():
+        for ch in record.text:
+            kind = unicodedata.bidirectional(ch)
+            left += kind == "L"
+            right += kind in ("R", "AL")
+    need = left - right + (left + right) // 10 + 1
+    if need <= 0:
+        return None, 0
+    first = next((m for m in sorted(records) if m not in skip and records[m].runs
+                  and min(records[m].runs, key=lambda r: r.offset).rtl and _rtl_any(records[m].text)), None)
+    return (first, need) if first is not None else (None, 0)
+
+
 def rewrite_ops(ops: list, records: dict[int, TextBoxRecord], to_unicode, widths,
-                rtl_page: bool = False) -> tuple[list, int]:
+                rtl_page: bool = False, marks: tuple[int | None, int] = (None, 0)) -> tuple[list, int]:
     """The content stream operators with the recorded text objects rewritten; and the number
     of ActualText spans added."""
     out: list = []
@@ -553,7 +584,8 @@ def rewrite_ops(ops: list, records: dict[int, TextBoxRecord], to_unicode, widths
             while str(ops[j][1]) != "ET":
                 j += 1
             tm, glyphs, end = _parse_text_object(ops[i:j + 1], widths)
-            new_ops, count = rebuild(tm, glyphs, records[stack[-1]], to_unicode, end, rtl_page)
+            new_ops, count = rebuild(tm, glyphs, records[stack[-1]], to_unicode, end, rtl_page,
+                                     marks[1] if stack[-1] == marks[0] else 0)
             out.extend(new_ops)
             fixed += count
             i = j + 1
