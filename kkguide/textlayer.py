@@ -442,6 +442,20 @@ def _clean(p: _Placed, chars: str, to_unicode) -> bool:
         and "".join(to_unicode(g.font, g.gid) for g in p.glyphs) == chars and (len(chars) == 1 or not _rtl_any(chars))
 
 
+# MuPDF's pdf-op-run.c (guess_bidi_level) gives each glyph a direction from the class of its own
+# character (not its ActualText): strong and AN/EN/ES/ET classes set it, the others keep the
+# direction of the glyph before. It then reverses runs of right-to-left glyphs.
+_MUPDF_LEVEL = {"L": 0, "R": 1, "AL": 1, "EN": 0, "ES": 0, "ET": 0, "AN": 1}
+_MUPDF_KEEP = {"CS", "NSM", "BN", "B", "S", "WS", "ON"}
+
+
+def _mupdf_level(text: str, before: int) -> int:
+    if not text:
+        return before
+    kind = unicodedata.bidirectional(text[0])
+    return before if kind in _MUPDF_KEEP else _MUPDF_LEVEL.get(kind, 0)
+
+
 def _rtl_any(text: str) -> bool:
     return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
@@ -471,38 +485,65 @@ def rebuild(tm: list[float], glyphs: list[_Glyph], record: TextBoxRecord, to_uni
             starts.append(None)
     writer = _Writer(tm)
     hyphen = record.text.rstrip().endswith(tuple(HYPHENS))
-    last_run = max((i for i, (r, g) in enumerate(sliced) if g), key=lambda i: sliced[i][0].offset, default=-1)
-    for index in sorted(range(len(sliced)), key=lambda i: sliced[i][0].offset):
-        run, run_glyphs = sliced[index]
-        if not run_glyphs:
-            continue
-        following = next((s for s in starts[index + 1:] if s is not None), end)
-        if page_marks and run.rtl:
-            # the page's direction marks (see page_marks), logically before the line: on its right
-            like = _carrier((), run_glyphs, True, to_unicode)
+    # the clusters of each run with their advance, then the level runs: maximal groups of runs
+    # of one direction, consecutive in logical order (Pango splits a level run where the font
+    # changes); groups are drawn in logical order, the clusters of a group in visual order
+    placed = []
+    for index, (run, run_glyphs) in enumerate(sliced):
+        following = next((x for x in starts[index + 1:] if x is not None), end)
+        placed.append(_place(run, run_glyphs, following) if run_glyphs else [])
+    order = [i for i in sorted(range(len(sliced)), key=lambda i: sliced[i][0].offset) if placed[i]]
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and sliced[groups[-1][-1]][0].rtl == sliced[i][0].rtl:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    for number, group in enumerate(groups):
+        rtl = sliced[group[0]][0].rtl
+        members = sorted(group)
+        clusters = [p for i in members for p in placed[i]]
+        # carriers for invisible text: the group's glyphs first, then the whole line's
+        glyph_pool = [g for i in members for g in sliced[i][1]] + list(glyphs)
+        if page_marks and rtl and number == 0:
+            # the page's direction marks (page_marks), logically before the line: on its right
+            like = _carrier((), glyph_pool, True, to_unicode)
             if like is not None:
-                writer.invisible(RLM * page_marks, like, following, ZERO_WIDTH_EM * like.size)
-            page_marks = 0
-        _write_run(writer, run, run_glyphs, following, to_unicode,
-                   final_hyphen=hyphen and index == last_run, marks=run.rtl or rtl_page)
+                writer.invisible(RLM * page_marks, like, max(p.right for p in clusters), ZERO_WIDTH_EM * like.size)
+        _write_group(writer, clusters, rtl, glyph_pool, to_unicode,
+                     final_hyphen=hyphen and number == len(groups) - 1, marks=rtl or rtl_page, start_rtl=rtl_page)
     return writer.finish(), writer.spans
 
 
-def _write_run(writer: _Writer, run: Run, glyphs: list[_Glyph], end: float, to_unicode, final_hyphen: bool,
-               marks: bool) -> None:
-    placed = _place(run, glyphs, end)
+def _write_group(writer: _Writer, placed: list[_Placed], rtl: bool, glyph_pool: list[_Glyph], to_unicode,
+                 final_hyphen: bool, marks: bool, start_rtl: bool = False) -> None:
+    """One level run: its clusters (visual order) clean as they are, the others as invisible text.
+    A right-to-left run of neutrals only (")." after a Latin word) in a line without any
+    right-to-left letter to carry it is written in logical order: MuPDF takes it as left to right."""
     writer.pen = None
     last = len(placed) - 1
     left, right = _edge_neutrals([p.cluster.text for p in placed]) if marks else (None, None)
-    for index, p in enumerate(placed):
-        chars = _logical_chars(p, run.rtl, index == left, index == right)
-        if final_hyphen and index == (0 if run.rtl else last) and p.cluster.text.rstrip()[-1:] in tuple(HYPHENS):
-            chars += RLM if run.rtl else LRM
-        if _clean(p, chars, to_unicode):
+    indices = list(range(len(placed)))
+    carried = any(_rtl_any(to_unicode(g.font, g.gid)) for g in glyph_pool) if rtl else True
+    if not carried:
+        indices.reverse()
+    wanted = 1 if rtl else 0
+    level = 1 - wanted if (rtl or start_rtl) else 0   # what MuPDF has before the group, at worst
+    for index in indices:
+        p = placed[index]
+        chars = _logical_chars(p, rtl, index == left, index == right)
+        if final_hyphen and index == (0 if rtl else last) and p.cluster.text.rstrip()[-1:] in tuple(HYPHENS):
+            chars += RLM if rtl else LRM
+        levels = [level]
+        for g in p.glyphs:
+            levels.append(_mupdf_level(to_unicode(g.font, g.gid), levels[-1]))
+        if _clean(p, chars, to_unicode) and (not carried or all(x == wanted for x in levels[1:])):
             for g in p.glyphs:
                 writer.glyph(g)
+            level = levels[-1]
             continue
-        _write_unclean(writer, p, chars, run.rtl, glyphs, to_unicode)
+        _write_unclean(writer, p, chars, rtl, glyph_pool, to_unicode)
+        level = wanted if carried else levels[-1]
 
 
 def _carrier(own, run_glyphs, rtl: bool, to_unicode) -> _Glyph | None:
@@ -518,8 +559,15 @@ def _carrier(own, run_glyphs, rtl: bool, to_unicode) -> _Glyph | None:
 
 
 def _write_unclean(writer: _Writer, p: _Placed, chars: str, rtl: bool, run_glyphs: list[_Glyph], to_unicode) -> None:
-    """Point 3 of the module docstring: the characters as invisible text over the cluster's
-    advance (in visual order), then the visible glyphs as a span that stands for no text."""
+    """Point 3 of the module docstring: the visible glyphs as a span that stands for no text,
+    then the characters as invisible text over the cluster's advance (in visual order). In this
+    order the carrier glyph is the last glyph MuPDF sees, and its direction the one it keeps."""
+    writer.begin_span("")
+    writer.pen = None
+    for g in p.glyphs:
+        writer.glyph(g)
+    writer.end_span()
+    writer.pen = None
     visual = chars[::-1] if rtl else chars
     like = _carrier(p.glyphs, run_glyphs, rtl, to_unicode)
     if like is not None and visual:
@@ -533,12 +581,6 @@ def _write_unclean(writer: _Writer, p: _Placed, chars: str, rtl: bool, run_glyph
             x0 = p.left
         for k, ch in enumerate(visual):
             writer.invisible(ch, like, x0 + k * step, step)
-    writer.begin_span("")
-    writer.pen = None
-    for g in p.glyphs:
-        writer.glyph(g)
-    writer.end_span()
-    writer.pen = None
 
 
 def page_marks(records: dict[int, TextBoxRecord], skip: set[int]) -> tuple[int | None, int]:
