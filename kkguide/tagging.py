@@ -49,6 +49,7 @@ class Notes:
     tags_of_page: dict[int, int] = field(default_factory=dict)          # page -> id(tag dict)
     rtl_pages: set[int] = field(default_factory=set)                    # pages whose direction is rtl
     markers: dict[int, dict[int, int]] = field(default_factory=dict)     # page -> marker mcid -> its item's first mcid
+    raised: dict[int, dict[int, tuple[float, float]]] = field(default_factory=dict)  # page -> mcid -> (dy, font size)
     artifacts: dict[int, dict[int, tuple[str, str]]] = field(default_factory=dict)  # page -> mcid -> (type, subtype)
 
 
@@ -109,6 +110,23 @@ def _tag_hooks(document, doc_lang: str, notes: Notes):
                 for b in marker:
                     found[tag_dict[b]["mcid"]] = min(body)
 
+    def note_raised(page_box, page_number, tag_dict):
+        """Text boxes off their line's baseline (superscripts such as the fact mark): how far,
+        and the line's font size, for a text layer on the line's baseline."""
+        found = notes.raised.setdefault(page_number, {})
+
+        def walk(box, line):
+            if isinstance(box, boxes.LineBox):
+                line = box
+            elif isinstance(box, boxes.TextBox) and line is not None and box in tag_dict:
+                dy = (line.position_y + line.baseline) - (box.position_y + box.baseline)
+                if abs(dy) > 0.5:
+                    found[tag_dict[box]["mcid"]] = (dy, line.style["font_size"])
+            for child in getattr(box, "children", ()) or ():
+                walk(child, line)
+
+        walk(page_box, None)
+
     def hooked(box, parent, pdf, page_number, nums, annotations, tag_dict, *rest):
         if isinstance(box, boxes.PageBox):
             notes.tags_of_page[page_number] = id(tag_dict)
@@ -116,6 +134,7 @@ def _tag_hooks(document, doc_lang: str, notes: Notes):
                 notes.rtl_pages.add(page_number)
             note_furniture(box, page_number, tag_dict)
             note_markers(box, page_number, tag_dict)
+            note_raised(box, page_number, tag_dict)
         html = getattr(box, "element", None)
         stack.append(html)
         try:
@@ -343,17 +362,17 @@ def _artifacts(ops: list, furniture: dict[int, tuple[str, str]]) -> list:
 
 
 def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, furniture: dict, records: dict, recording,
-                  rtl: bool, markers: dict[int, int]) -> None:
+                  rtl: bool, markers: dict[int, int], raised: dict[int, tuple[float, float]]) -> None:
     """The page's text layer rewritten (page furniture's too), list markers moved to their
     items, then the furniture made artifacts."""
     marks = textlayer.page_marks(records, set(furniture)) if rtl else (None, 0)
-    records = {m: r for m, r in records.items() if recording.needs_rewrite(r, rtl) or m == marks[0]}
+    records = {m: r for m, r in records.items() if recording.needs_rewrite(r, rtl) or m == marks[0] or m in raised}
     if not furniture and not records and not markers:
         return
     ops = pikepdf.parse_content_stream(page)
     if records:
         ops, _count = textlayer.rewrite_ops(ops, records, recording.to_unicode, textlayer.font_widths(page.Resources),
-                                            rtl, marks)
+                                            rtl, marks, raised)
     if markers:
         ops = _markers_in_order(ops, markers)
     if furniture:
@@ -449,7 +468,7 @@ def finish(data: bytes, notes: Notes, recording: textlayer.Recording) -> bytes:
     for number, page in enumerate(pdf.pages):
         furniture = notes.artifacts.get(number, {})
         _rewrite_page(pdf, page, furniture, recording.by_tags.get(notes.tags_of_page.get(number), {}), recording,
-                      number in notes.rtl_pages, notes.markers.get(number, {}))
+                      number in notes.rtl_pages, notes.markers.get(number, {}), notes.raised.get(number, {}))
         key = int(page.obj.get("/StructParents", number))
         if key in entries and furniture:
             arr = entries[key]

@@ -320,8 +320,11 @@ class _Writer:
     """Writes the operators of one text object: glyphs in TJ arrays at their pen positions,
     spans with ActualText, invisible characters."""
 
-    def __init__(self, tm: list[float]):
+    def __init__(self, tm: list[float], baseline: tuple[float, float] | None = None):
         self.tm = tm
+        # a text box off its line's baseline (a superscript): its invisible text goes on the
+        # line's baseline (this far, along the text's vertical axis), in the line's font size
+        self.baseline = baseline
         self.ops: list = [([], pikepdf.Operator("BT"))]
         self.parts: list = []
         self.pen: float | None = None     # pen position the next TJ string continues from
@@ -383,10 +386,17 @@ class _Writer:
             self._op([0], "Ts")
             self.rise = 0.0
         self.begin_span(ch)
-        self.set_font(like.font, like.size)
+        size = self.baseline[1] if self.baseline else like.size
+        self.set_font(like.font, size)
         self._op([INVISIBLE], "Tr")
-        self._op([_num(100 * width / like.advance)], "Tz")
+        self._op([_num(100 * width / (like.advance * size / like.size))], "Tz")
         self.move(x)
+        if self.baseline:
+            self.flush()
+            a, b, c, d, e, f = self.tm
+            ty = self.baseline[0] / d if d else 0.0   # the shift is along the page's y (user space)
+            self.ops[-1] = ([_num(a), _num(b), _num(c), _num(d), _num(e + x * a + ty * c), _num(f + x * b + ty * d)],
+                            pikepdf.Operator("Tm"))
         self._op([pikepdf.Array([pikepdf.String(like.code)])], "TJ")
         self._op([100], "Tz")
         self._op([0], "Tr")
@@ -461,7 +471,8 @@ def _rtl_any(text: str) -> bool:
 
 
 def rebuild(tm: list[float], glyphs: list[_Glyph], record: TextBoxRecord, to_unicode,
-            end: float | None = None, rtl_page: bool = False, page_marks: int = 0) -> tuple[list, int]:
+            end: float | None = None, rtl_page: bool = False, page_marks: int = 0,
+            baseline: tuple[float, float] | None = None) -> tuple[list, int]:
     """Operators that draw the same glyphs at the same places, runs in logical order, clusters
     that the ToUnicode map gets wrong as invisible text (see the module docstring); and how many
     spans with ActualText were written."""
@@ -483,7 +494,7 @@ def rebuild(tm: list[float], glyphs: list[_Glyph], record: TextBoxRecord, to_uni
             starts.append(run_glyphs[0].x - (first.x_offsets[0] if first.x_offsets else 0.0))
         else:
             starts.append(None)
-    writer = _Writer(tm)
+    writer = _Writer(tm, baseline)
     hyphen = record.text.rstrip().endswith(tuple(HYPHENS))
     # the clusters of each run with their advance, then the level runs: maximal groups of runs
     # of one direction, consecutive in logical order (Pango splits a level run where the font
@@ -511,12 +522,13 @@ def rebuild(tm: list[float], glyphs: list[_Glyph], record: TextBoxRecord, to_uni
             if like is not None:
                 writer.invisible(RLM * page_marks, like, max(p.right for p in clusters), ZERO_WIDTH_EM * like.size)
         _write_group(writer, clusters, rtl, glyph_pool, to_unicode,
-                     final_hyphen=hyphen and number == len(groups) - 1, marks=rtl or rtl_page, start_rtl=rtl_page)
+                     final_hyphen=hyphen and number == len(groups) - 1, marks=rtl or rtl_page, start_rtl=rtl_page,
+                     all_invisible=baseline is not None)
     return writer.finish(), writer.spans
 
 
 def _write_group(writer: _Writer, placed: list[_Placed], rtl: bool, glyph_pool: list[_Glyph], to_unicode,
-                 final_hyphen: bool, marks: bool, start_rtl: bool = False) -> None:
+                 final_hyphen: bool, marks: bool, start_rtl: bool = False, all_invisible: bool = False) -> None:
     """One level run: its clusters (visual order) clean as they are, the others as invisible text.
     A right-to-left run of neutrals only (")." after a Latin word) in a line without any
     right-to-left letter to carry it is written in logical order: MuPDF takes it as left to right."""
@@ -537,7 +549,7 @@ def _write_group(writer: _Writer, placed: list[_Placed], rtl: bool, glyph_pool: 
         levels = [level]
         for g in p.glyphs:
             levels.append(_mupdf_level(to_unicode(g.font, g.gid), levels[-1]))
-        if _clean(p, chars, to_unicode) and (not carried or all(x == wanted for x in levels[1:])):
+        if not all_invisible and _clean(p, chars, to_unicode) and (not carried or all(x == wanted for x in levels[1:])):
             for g in p.glyphs:
                 writer.glyph(g)
             level = levels[-1]
@@ -604,7 +616,8 @@ def page_marks(records: dict[int, TextBoxRecord], skip: set[int]) -> tuple[int |
 
 
 def rewrite_ops(ops: list, records: dict[int, TextBoxRecord], to_unicode, widths,
-                rtl_page: bool = False, marks: tuple[int | None, int] = (None, 0)) -> tuple[list, int]:
+                rtl_page: bool = False, marks: tuple[int | None, int] = (None, 0),
+                raised: dict[int, tuple[float, float]] | None = None) -> tuple[list, int]:
     """The content stream operators with the recorded text objects rewritten; and the number
     of ActualText spans added."""
     out: list = []
@@ -627,7 +640,7 @@ def rewrite_ops(ops: list, records: dict[int, TextBoxRecord], to_unicode, widths
                 j += 1
             tm, glyphs, end = _parse_text_object(ops[i:j + 1], widths)
             new_ops, count = rebuild(tm, glyphs, records[stack[-1]], to_unicode, end, rtl_page,
-                                     marks[1] if stack[-1] == marks[0] else 0)
+                                     marks[1] if stack[-1] == marks[0] else 0, (raised or {}).get(stack[-1]))
             out.extend(new_ops)
             fixed += count
             i = j + 1
