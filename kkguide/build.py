@@ -136,15 +136,17 @@ def coverage_dict(coverage: Coverage) -> dict[str, int | float]:
 def render_job(project: Project, job: Job, translation: Translation) -> CachedPdf:
     from .markdown import make_markdown
     from .pdf import render_pdf  # WeasyPrint is imported only when something is rendered
-    from .render import render_html
+    from .render import german_parts, render_html
 
     edition = job.edition
     variant = "pdf/x-4" if edition.is_print else ("pdf/ua-1" if edition.name in ("screen", "bilingual") else None)
+    german = german_parts(project.config, project.facts, project.chapters, job.language, project.glossary) \
+        if variant == "pdf/ua-1" else None
 
     def typeset(notes_pages: int):
         html = render_html(project.config, project.facts, project.chapters, translation, edition,
                            make_markdown(), notes_pages=notes_pages)
-        return render_pdf(html, project.config.files, job.filename, variant)
+        return render_pdf(html, project.config.files, job.filename, variant, german)
 
     pdf = typeset(0)
     if edition.is_print:

@@ -47,7 +47,9 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("image", _render_image)
     md.add_render_rule("text", _render_text)
-    return md
+    from .langparts import install
+
+    return install(md)   # German runs inside translations as <span lang="de"> (env["lang_parts"])
 
 
 # "§ 17 BMG", "§ 24 SGB VIII": a left-to-right run, or right-to-left pages show "BMG 17 §".

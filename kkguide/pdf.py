@@ -84,8 +84,9 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_pdf(html: str, files: ProjectFiles, label: str, variant: str | None = None) -> RenderedPdf:
-    """Typeset ``html`` (whose relative URLs start at the project root) into PDF bytes."""
+def render_pdf(html: str, files: ProjectFiles, label: str, variant: str | None = None, german=None) -> RenderedPdf:
+    """Typeset ``html`` (whose relative URLs start at the project root) into PDF bytes
+    (``german``: a langparts.Parts, for the language of German runs in a tagged PDF)."""
     refused: list[str] = []
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
@@ -97,7 +98,7 @@ def render_pdf(html: str, files: ProjectFiles, label: str, variant: str | None =
             from .tagging import write_ua
 
             match = _HTML_LANG.search(html)
-            data = write_ua(document, match.group(1) if match else "")
+            data = write_ua(document, match.group(1) if match else "", german)
         else:
             data = document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()
     finally:

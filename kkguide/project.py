@@ -38,6 +38,7 @@ class Project:
     ui: tuple[UiMessage, ...]
     images: tuple[str, ...] = ()     # every image the chapters place (guide/images/...), checked
     template_facts: tuple = ()       # facts.Use of every fact("id.field") in the templates
+    glossary: tuple[str, ...] = ()   # German terms of guide/glossary.yml (language of parts)
 
     def printed_facts(self, chapters: tuple[Chapter, ...] | None = None) -> tuple[str, ...]:
         """The facts a document of ``chapters`` (default: all) prints, with the templates' own."""
@@ -83,7 +84,10 @@ def load_project(root: Path, config: GuideConfig | None = None) -> Project:
                                    config.located.path, config.located.line("handout_profiles", name, index))
     templates = template_uses(config.files)
     check_template_refs(templates, facts)
-    project = Project(config, facts, chapters, tuple(segments), ui_messages(config.files), tuple(images), templates)
+    from .langparts import glossary_terms
+
+    project = Project(config, facts, chapters, tuple(segments), ui_messages(config.files), tuple(images), templates,
+                      glossary_terms(config.files))
     check_reviewed(config, facts, project.printed_facts())
     return project
 

@@ -178,12 +178,13 @@ def _annotate(element, box, html, ancestors: list, doc_lang: str, pages: dict[st
             annotation["Contents"] = pydyf.String(text)
 
 
-def write_ua(document, doc_lang: str) -> bytes:
-    """Write ``document`` (a rendered WeasyPrint Document) as PDF/UA-1, structure and text fixed."""
+def write_ua(document, doc_lang: str, german=None) -> bytes:
+    """Write ``document`` (a rendered WeasyPrint Document) as PDF/UA-1, structure and text fixed
+    (``german``: a langparts.Parts, to give German runs in the text their own language)."""
     notes = Notes()
     with _tag_hooks(document, doc_lang, notes), textlayer.recording() as recording:
         data = document.write_pdf(pdf_variant="pdf/ua-1")
-    return finish(data, notes, recording)
+    return finish(data, notes, recording, german)
 
 
 # ---------------------------------------------------------------- after the write
@@ -255,8 +256,17 @@ def _flatten(pdf: pikepdf.Pdf, root) -> None:
             changed = False
             new = []
             for kid in _kids(element):
-                if _is_elem(kid) and ((s == "/Link" and kid.S in ("/Link", "/Span", "/NonStruct"))
-                                      or (s == "/TOCI" and kid.S == "/LBody")):
+                if s == "/Link" and _is_elem(kid) and kid.S == "/Span" and "/Lang" in kid:
+                    # a span in another language stays (its /Lang), its annotations go to the link
+                    objrs = [k for k in _kids(kid) if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"]
+                    if objrs:
+                        _set_kids(kid, [k for k in _kids(kid) if not (isinstance(k, pikepdf.Dictionary)
+                                                                      and k.get("/Type") == "/OBJR")])
+                        new.extend(objrs)
+                        changed = True
+                    new.append(kid)
+                elif _is_elem(kid) and ((s == "/Link" and kid.S in ("/Link", "/Span", "/NonStruct"))
+                                        or (s == "/TOCI" and kid.S == "/LBody")):
                     for grandkid in _kids(kid):
                         if _is_elem(grandkid):
                             grandkid.P = element
@@ -362,22 +372,93 @@ def _artifacts(ops: list, furniture: dict[int, tuple[str, str]]) -> list:
 
 
 def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, furniture: dict, records: dict, recording,
-                  rtl: bool, markers: dict[int, int], raised: dict[int, tuple[float, float]]) -> None:
+                  rtl: bool, markers: dict[int, int], raised: dict[int, tuple[float, float]],
+                  parts, mcids: int, german_already: set[int]) -> dict[int, list[tuple[bool, int]]]:
     """The page's text layer rewritten (page furniture's too), list markers moved to their
-    items, then the furniture made artifacts."""
+    items, then the furniture made artifacts. German runs (``parts``) get marked-content
+    sequences of their own, numbered from ``mcids`` on; returns them per text box MCID."""
     marks = textlayer.page_marks(records, set(furniture)) if rtl else (None, 0)
-    records = {m: r for m, r in records.items() if recording.needs_rewrite(r, rtl) or m == marks[0] or m in raised}
+    german = {m: runs for m, runs in (_german_runs(records, set(furniture), parts) if parts is not None else {}).items()
+              if m not in german_already}
+    records = {m: r for m, r in records.items()
+               if recording.needs_rewrite(r, rtl) or m == marks[0] or m in raised or m in german}
     if not furniture and not records and not markers:
-        return
+        return {}
     ops = pikepdf.parse_content_stream(page)
+    splits: dict = {}
     if records:
-        ops, _count = textlayer.rewrite_ops(ops, records, recording.to_unicode, textlayer.font_widths(page.Resources),
-                                            rtl, marks, raised)
+        counter = iter(range(mcids, mcids + 1_000_000))
+        ops, _count, splits = textlayer.rewrite_ops(ops, records, recording.to_unicode,
+                                                    textlayer.font_widths(page.Resources), rtl, marks, raised,
+                                                    german, lambda: next(counter))
     if markers:
         ops = _markers_in_order(ops, markers)
     if furniture:
         ops = _artifacts(ops, furniture)
-    page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
+    page.Contents = pdf.make_stream(textlayer.unparse(ops))
+    return splits
+
+
+def _split_elements(pdf: pikepdf.Pdf, page, entries: list, splits: dict[int, list[tuple[bool, int]]]) -> list:
+    """Each text box split by German runs: a ``Span`` element with ``/Lang de`` for each run,
+    in its element's kids where the run stands, and the rest in the element again (the parent
+    tree, one entry per MCID of the page, grows with them)."""
+    entries = list(entries)
+    null = pikepdf.Object.parse(b"null")
+    for mcid, parts in splits.items():
+        owner = entries[mcid] if mcid < len(entries) else None
+        if not isinstance(owner, pikepdf.Dictionary):
+            continue
+        here = owner.get("/Pg") is not None and owner.Pg.objgen == page.objgen
+        added = []
+        for german, number in parts:
+            ref = number if here else pikepdf.Dictionary(Type=pikepdf.Name("/MCR"), MCID=number, Pg=page)
+            if german:
+                span = _make(pdf, "/Span", owner, [number], page)
+                span.Lang = pikepdf.String("de")
+                added.append(span)
+                target = span
+            else:
+                added.append(ref)
+                target = owner
+            entries.extend([null] * (number + 1 - len(entries)))
+            entries[number] = target
+        kids = _kids(owner)
+        at = next((i for i, k in enumerate(kids) if (isinstance(k, int) and int(k) == mcid and here)
+                   or (isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR" and int(k.MCID) == mcid)), None)
+        if at is not None:
+            _set_kids(owner, kids[:at + 1] + added + kids[at + 1:])
+    return entries
+
+
+def _in_german(element, depth: int = 0) -> bool:
+    """Whether a structure element's language (its own /Lang or its nearest ancestor's) is German."""
+    while isinstance(element, pikepdf.Dictionary) and depth < 64:
+        if "/Lang" in element:
+            return str(element.Lang).split("-")[0] == "de"
+        element, depth = element.get("/P"), depth + 1
+    return False
+
+
+def _german_runs(records: dict, furniture: set[int], parts) -> dict[int, list[tuple[int, int]]]:
+    """Per text box (MCID): its German runs, found with the text boxes before and after it
+    (the line before and after, mostly), so that a term broken across two lines is found."""
+    from .langparts import find_german
+
+    order = [m for m in sorted(records) if m not in furniture]
+    found = {}
+    for index, mcid in enumerate(order):
+        text = records[mcid].text
+        before = records[order[index - 1]].text if index else ""
+        after = records[order[index + 1]].text if index + 1 < len(order) else ""
+        head = before if before.endswith("-") or not before else before + " "
+        whole = head + text + ("" if text.endswith("-") or not after else " ") + after
+        start, end = len(head), len(head) + len(text)
+        runs = [(max(a, start) - start, min(b, end) - start) for a, b in find_german(whole, parts)
+                if a < end and b > start]
+        if runs:
+            found[mcid] = runs
+    return found
 
 
 _FILL = {"cs": "set", "sc": "add", "scn": "add", "g": "set", "rg": "set", "k": "set"}
@@ -458,7 +539,7 @@ def _matching_emc(ops: list, begin: int) -> int | None:
     return None
 
 
-def finish(data: bytes, notes: Notes, recording: textlayer.Recording) -> bytes:
+def finish(data: bytes, notes: Notes, recording: textlayer.Recording, german=None) -> bytes:
     """The PDF WeasyPrint wrote, with artifacts, links, TOC and text layer fixed."""
     pdf = pikepdf.open(io.BytesIO(data))
     root = pdf.Root.StructTreeRoot
@@ -467,9 +548,14 @@ def finish(data: bytes, notes: Notes, recording: textlayer.Recording) -> bytes:
     document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
     for number, page in enumerate(pdf.pages):
         furniture = notes.artifacts.get(number, {})
-        _rewrite_page(pdf, page, furniture, recording.by_tags.get(notes.tags_of_page.get(number), {}), recording,
-                      number in notes.rtl_pages, notes.markers.get(number, {}), notes.raised.get(number, {}))
         key = int(page.obj.get("/StructParents", number))
+        owners = list(entries.get(key, ()))
+        already = {m for m, owner in enumerate(owners) if _in_german(owner)}   # German fallback text
+        splits = _rewrite_page(pdf, page, furniture, recording.by_tags.get(notes.tags_of_page.get(number), {}),
+                               recording, number in notes.rtl_pages, notes.markers.get(number, {}),
+                               notes.raised.get(number, {}), german, len(owners), already)
+        if splits and key in entries:
+            entries[key] = pikepdf.Array(_split_elements(pdf, page.obj, list(entries[key]), splits))
         if key in entries and furniture:
             arr = entries[key]
             entries[key] = pikepdf.Array([pikepdf.Object.parse(b"null") if i in furniture else v

@@ -56,7 +56,7 @@ from __future__ import annotations
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
+from typing import Sequence
 
 import pikepdf
 
@@ -297,11 +297,6 @@ def _parse_text_object(ops: list, widths) -> tuple[list[float], list[_Glyph], fl
     return tm, glyphs, x
 
 
-def _num(value: float):
-    rounded = round(value, 4)
-    return int(rounded) if rounded == int(rounded) else Decimal(repr(rounded))
-
-
 def _strong(text: str) -> bool:
     return any(unicodedata.bidirectional(ch) in ("L", "R", "AL") for ch in text)
 
@@ -314,101 +309,144 @@ class _Placed:
     glyphs: tuple[_Glyph, ...]
     left: float
     right: float
+    start: int = 0     # where its characters start in the text box's text (logical order)
+
+
+def _fmt(value: float) -> str:
+    """A number as a content stream writes it: at most four decimals, no exponent."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _text_string(text: str) -> str:
+    """A PDF text string (ISO 32000-1 7.9.2.2) in hex: UTF-16BE with its byte order mark."""
+    return "<" + ("\ufeff" + text).encode("utf-16-be").hex() + ">" if text else "()"
+
+
+class RawText:
+    """A rewritten text object as content stream bytes: the operator of an item
+    ``([], RawText(...))`` in an operator list; ``tagging`` passes it through untouched."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def __str__(self) -> str:   # an operator name no check looks for
+        return "%raw"
 
 
 class _Writer:
     """Writes the operators of one text object: glyphs in TJ arrays at their pen positions,
-    spans with ActualText, invisible characters."""
+    spans with ActualText, invisible characters. Output is content stream text (``finish``)."""
 
     def __init__(self, tm: list[float], baseline: tuple[float, float] | None = None):
         self.tm = tm
         # a text box off its line's baseline (a superscript): its invisible text goes on the
         # line's baseline (this far, along the text's vertical axis), in the line's font size
         self.baseline = baseline
-        self.ops: list = [([], pikepdf.Operator("BT"))]
-        self.parts: list = []
+        self.out: list[str] = ["BT"]
+        self.parts: list[str] = []       # the pieces of the TJ array being built
+        self.codes = ""                  # glyph codes (hex) of the string being built
         self.pen: float | None = None     # pen position the next TJ string continues from
         self.font: tuple[str, float] | None = None
         self.rise = 0.0
         self.spans = 0
+        # language of parts: the German runs' character ranges, where new marked-content
+        # sequences (MCIDs) come from, the tag of the text box's own, and what was switched
+        self.german: tuple[tuple[int, int], ...] = ()
+        self.new_mcid = None
+        self.tag = "/Span"
+        self.in_german = False
+        self.splits: list[tuple[bool, int]] = []
 
-    def _op(self, operands, name: str) -> None:
-        self.ops.append((operands, pikepdf.Operator(name)))
+    def language(self, start: int) -> None:
+        """Before the cluster whose characters start at ``start``: a marked-content sequence of
+        its own (a new MCID) where a German run begins or ends (see ``tagging``)."""
+        if self.new_mcid is None:
+            return
+        german = any(a <= start < b for a, b in self.german)
+        if german == self.in_german:
+            return
+        self.flush()
+        mcid = self.new_mcid()
+        self.out.append(f"ET EMC {'/Span' if german else self.tag} <</MCID {mcid}>> BDC BT")
+        self.splits.append((german, mcid))
+        self.in_german, self.pen = german, None
+
+    def _end_string(self) -> None:
+        if self.codes:
+            self.parts.append(f"<{self.codes}>")
+            self.codes = ""
 
     def flush(self) -> None:
+        self._end_string()
         if self.parts:
-            self._op([pikepdf.Array(self.parts)], "TJ")
+            self.out.append(f"[{' '.join(self.parts)}] TJ")
         self.parts = []
+
+    def _tm(self, x: float, ty: float = 0.0) -> None:
+        a, b, c, d, e, f = self.tm
+        self.out.append(f"{_fmt(a)} {_fmt(b)} {_fmt(c)} {_fmt(d)} {_fmt(e + x * a + ty * c)} {_fmt(f + x * b + ty * d)} Tm")
 
     def move(self, x: float) -> None:
         self.flush()
-        a, b, c, d, e, f = self.tm
-        self._op([_num(a), _num(b), _num(c), _num(d), _num(e + x * a), _num(f + x * b)], "Tm")
+        self._tm(x)
         self.pen = x
 
     def set_font(self, font: str, size: float) -> None:
         if self.font != (font, size):
             self.flush()
-            self._op([pikepdf.Name("/" + font), _num(size)], "Tf")
+            self.out.append(f"/{font} {_fmt(size)} Tf")
             self.font = (font, size)
 
     def glyph(self, g: _Glyph) -> None:
         self.set_font(g.font, g.size)
         if g.rise != self.rise:
             self.flush()
-            self._op([_num(g.rise)], "Ts")
+            self.out.append(f"{_fmt(g.rise)} Ts")
             self.rise = g.rise
         if self.pen is None:
             self.move(g.x)
         shift = (g.x - self.pen) * 1000 / g.size
         if abs(shift) > 1e-4:
-            self.parts.append(_num(-shift))
-        if self.parts and isinstance(self.parts[-1], pikepdf.String):
-            self.parts[-1] = pikepdf.String(bytes(self.parts[-1]) + g.code)
-        else:
-            self.parts.append(pikepdf.String(g.code))
+            self._end_string()
+            self.parts.append(_fmt(-shift))
+        self.codes += g.code.hex()
         self.pen = g.x + g.advance
 
     def begin_span(self, text: str) -> None:
         self.flush()
-        self._op([pikepdf.Name("/Span"), pikepdf.Dictionary(ActualText=pikepdf.String(text))], "BDC")
+        self.out.append(f"/Span <</ActualText {_text_string(text)}>> BDC")
         self.spans += 1
 
     def end_span(self) -> None:
         self.flush()
-        self._op([], "EMC")
+        self.out.append("EMC")
 
     def invisible(self, ch: str, like: _Glyph, x: float, width: float) -> None:
         """``ch`` as invisible text on the baseline from ``x``, ``width`` wide, drawn with the
         glyph ``like`` (any glyph of the font with an advance) scaled to that width."""
         if self.rise:
             self.flush()
-            self._op([0], "Ts")
+            self.out.append("0 Ts")
             self.rise = 0.0
         self.begin_span(ch)
         size = self.baseline[1] if self.baseline else like.size
         self.set_font(like.font, size)
-        self._op([INVISIBLE], "Tr")
-        self._op([_num(100 * width / (like.advance * size / like.size))], "Tz")
-        self.move(x)
-        if self.baseline:
-            self.flush()
-            a, b, c, d, e, f = self.tm
-            ty = self.baseline[0] / d if d else 0.0   # the shift is along the page's y (user space)
-            self.ops[-1] = ([_num(a), _num(b), _num(c), _num(d), _num(e + x * a + ty * c), _num(f + x * b + ty * d)],
-                            pikepdf.Operator("Tm"))
-        self._op([pikepdf.Array([pikepdf.String(like.code)])], "TJ")
-        self._op([100], "Tz")
-        self._op([0], "Tr")
+        self.out.append(f"{INVISIBLE} Tr {_fmt(100 * width / (like.advance * size / like.size))} Tz")
+        d = self.tm[3]
+        self._tm(x, self.baseline[0] / d if self.baseline and d else 0.0)   # the shift is along the page's y
+        self.out.append(f"[<{like.code.hex()}>] TJ 100 Tz 0 Tr")
         self.end_span()
         self.pen = None   # the next glyph places itself again
 
     def finish(self) -> list:
         self.flush()
         if self.rise:
-            self._op([0], "Ts")
-        self._op([], "ET")
-        return self.ops
+            self.out.append("0 Ts")
+        self.out.append("ET")
+        return [([], RawText("\n".join(self.out).encode("latin-1")))]
 
 
 def _place(run: Run, glyphs: list[_Glyph], end: float) -> list[_Placed]:
@@ -420,10 +458,15 @@ def _place(run: Run, glyphs: list[_Glyph], end: float) -> list[_Placed]:
         k += len(cluster.glyphs)
         shift = cluster.x_offsets[0] if cluster.x_offsets else 0.0
         placed.append([cluster, group, group[0].x - shift])
+    starts, cursor = {}, run.offset
+    for index in (reversed(range(len(placed))) if run.rtl else range(len(placed))):
+        c = placed[index][0]
+        starts[index] = cursor
+        cursor += len(c.lead + c.text + c.follow)
     out = []
     for i, (cluster, group, left) in enumerate(placed):
         right = placed[i + 1][2] if i + 1 < len(placed) else end
-        out.append(_Placed(cluster, group, left, max(right, left)))
+        out.append(_Placed(cluster, group, left, max(right, left), starts[i]))
     return out
 
 
@@ -472,7 +515,8 @@ def _rtl_any(text: str) -> bool:
 
 def rebuild(tm: list[float], glyphs: list[_Glyph], record: TextBoxRecord, to_unicode,
             end: float | None = None, rtl_page: bool = False, page_marks: int = 0,
-            baseline: tuple[float, float] | None = None) -> tuple[list, int]:
+            baseline: tuple[float, float] | None = None, german: Sequence[tuple[int, int]] = (),
+            new_mcid=None, tag: str = "/Span") -> tuple[list, int, list[tuple[bool, int]]]:
     """Operators that draw the same glyphs at the same places, runs in logical order, clusters
     that the ToUnicode map gets wrong as invisible text (see the module docstring); and how many
     spans with ActualText were written."""
@@ -495,6 +539,8 @@ def rebuild(tm: list[float], glyphs: list[_Glyph], record: TextBoxRecord, to_uni
         else:
             starts.append(None)
     writer = _Writer(tm, baseline)
+    if german and new_mcid is not None:
+        writer.german, writer.new_mcid, writer.tag = tuple(german), new_mcid, tag
     hyphen = record.text.rstrip().endswith(tuple(HYPHENS))
     # the clusters of each run with their advance, then the level runs: maximal groups of runs
     # of one direction, consecutive in logical order (Pango splits a level run where the font
@@ -524,7 +570,7 @@ def rebuild(tm: list[float], glyphs: list[_Glyph], record: TextBoxRecord, to_uni
         _write_group(writer, clusters, rtl, glyph_pool, to_unicode,
                      final_hyphen=hyphen and number == len(groups) - 1, marks=rtl or rtl_page, start_rtl=rtl_page,
                      all_invisible=baseline is not None)
-    return writer.finish(), writer.spans
+    return writer.finish(), writer.spans, writer.splits
 
 
 def _write_group(writer: _Writer, placed: list[_Placed], rtl: bool, glyph_pool: list[_Glyph], to_unicode,
@@ -543,6 +589,7 @@ def _write_group(writer: _Writer, placed: list[_Placed], rtl: bool, glyph_pool: 
     level = 1 - wanted if (rtl or start_rtl) else 0   # what MuPDF has before the group, at worst
     for index in indices:
         p = placed[index]
+        writer.language(p.start)
         chars = _logical_chars(p, rtl, index == left, index == right)
         if final_hyphen and index == (0 if rtl else last) and p.cluster.text.rstrip()[-1:] in tuple(HYPHENS):
             chars += RLM if rtl else LRM
@@ -595,6 +642,22 @@ def _write_unclean(writer: _Writer, p: _Placed, chars: str, rtl: bool, run_glyph
             writer.invisible(ch, like, x0 + k * step, step)
 
 
+def unparse(ops: list) -> bytes:
+    """A content stream of operators, some of them rewritten text objects (``RawText``)."""
+    out, chunk = [], []
+    for item in ops:
+        if isinstance(item[1], RawText):
+            if chunk:
+                out.append(pikepdf.unparse_content_stream(chunk))
+                chunk = []
+            out.append(item[1].data)
+        else:
+            chunk.append(item)
+    if chunk:
+        out.append(pikepdf.unparse_content_stream(chunk))
+    return b"\n".join(out)
+
+
 def page_marks(records: dict[int, TextBoxRecord], skip: set[int]) -> tuple[int | None, int]:
     """Point 5 of the module docstring: on a right-to-left page, the text box (MCID) that takes
     the page's direction marks and how many it takes, so that right-to-left letters outnumber
@@ -617,11 +680,16 @@ def page_marks(records: dict[int, TextBoxRecord], skip: set[int]) -> tuple[int |
 
 def rewrite_ops(ops: list, records: dict[int, TextBoxRecord], to_unicode, widths,
                 rtl_page: bool = False, marks: tuple[int | None, int] = (None, 0),
-                raised: dict[int, tuple[float, float]] | None = None) -> tuple[list, int]:
-    """The content stream operators with the recorded text objects rewritten; and the number
-    of ActualText spans added."""
+                raised: dict[int, tuple[float, float]] | None = None,
+                german: dict[int, list[tuple[int, int]]] | None = None,
+                new_mcid=None) -> tuple[list, int, dict[int, list[tuple[bool, int]]]]:
+    """The content stream operators with the recorded text objects rewritten; the number of
+    ActualText spans added; and per MCID the marked-content sequences its German runs were
+    given (``german``: their ranges in the text box, ``new_mcid``: where new MCIDs come from)."""
     out: list = []
     stack: list[int | None] = []
+    tags: list[str] = []
+    splits: dict[int, list[tuple[bool, int]]] = {}
     fixed = 0
     i = 0
     while i < len(ops):
@@ -630,21 +698,28 @@ def rewrite_ops(ops: list, records: dict[int, TextBoxRecord], to_unicode, widths
         if name == "BDC":
             props = operands[1] if len(operands) > 1 else None
             stack.append(int(props.MCID) if isinstance(props, pikepdf.Dictionary) and "/MCID" in props else None)
+            tags.append(str(operands[0]))
         elif name == "BMC":
             stack.append(None)
+            tags.append(str(operands[0]))
         elif name == "EMC":
             stack.pop()
+            tags.pop()
         elif name == "BT" and stack and stack[-1] in records:
             j = i
             while str(ops[j][1]) != "ET":
                 j += 1
             tm, glyphs, end = _parse_text_object(ops[i:j + 1], widths)
-            new_ops, count = rebuild(tm, glyphs, records[stack[-1]], to_unicode, end, rtl_page,
-                                     marks[1] if stack[-1] == marks[0] else 0, (raised or {}).get(stack[-1]))
+            mcid = stack[-1]
+            new_ops, count, split = rebuild(tm, glyphs, records[mcid], to_unicode, end, rtl_page,
+                                            marks[1] if mcid == marks[0] else 0, (raised or {}).get(mcid),
+                                            (german or {}).get(mcid, ()), new_mcid, tags[-1])
             out.extend(new_ops)
             fixed += count
+            if split:
+                splits[mcid] = split
             i = j + 1
             continue
         out.append((operands, op))
         i += 1
-    return out, fixed
+    return out, fixed, splits
