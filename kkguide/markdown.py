@@ -49,7 +49,9 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("text", _render_text)
     md.add_render_rule("td_open", _render_cell_open)
     md.add_render_rule("th_open", _render_cell_open)
-    return md
+    from .langparts import install
+
+    return install(md)   # German runs inside translations as <span lang="de"> (env["lang_parts"])
 
 
 SHORT_CELL = 20   # a table cell of one word up to this many characters ("2005–2006", "116117")

@@ -77,11 +77,11 @@ def test_report_finds_a_table_split_from_its_first_rows():
 # --- the guide keeps the rules -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def reports(default_build: Path) -> dict:
+def reports(default_build) -> dict:
     found = {}
     for lang in LANGS:
         for edition in EDITIONS:
-            pdf = default_build / lang / f"kreis-kleve-welcome-guide-{lang}-{edition}.pdf"
+            pdf = default_build.dist / lang / f"kreis-kleve-welcome-guide-{lang}-{edition}.pdf"
             if pdf.is_file():  # a language below min_coverage is not built (test_default_guide fails then)
                 found[lang, edition] = measure(pdf.read_bytes(), str(pdf.name))
     return found
@@ -101,11 +101,11 @@ def test_no_near_empty_pages_and_no_bad_breaks(reports, lang: str, edition: str)
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
-def test_map_opens_its_chapter_on_the_same_page(default_build: Path, lang: str):
+def test_map_opens_its_chapter_on_the_same_page(default_build, lang: str):
     """The chapter the map belongs to opens on the page with the map: no opening left alone."""
     import pymupdf
 
-    pdf = default_build / lang / f"kreis-kleve-welcome-guide-{lang}-screen.pdf"
+    pdf = default_build.dist / lang / f"kreis-kleve-welcome-guide-{lang}-screen.pdf"
     if not pdf.is_file():
         pytest.skip(f"{lang} was not built (below min_coverage)")
     data = pdf.read_bytes()
@@ -118,8 +118,8 @@ def test_map_opens_its_chapter_on_the_same_page(default_build: Path, lang: str):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", VISUAL_LANGS)
-def test_key_pages_look_as_approved(default_build: Path, lang: str):
-    pdf = default_build / lang / f"kreis-kleve-welcome-guide-{lang}-screen.pdf"
+def test_key_pages_look_as_approved(default_build, lang: str):
+    pdf = default_build.dist / lang / f"kreis-kleve-welcome-guide-{lang}-screen.pdf"
     if not pdf.is_file():
         pytest.skip(f"{lang} was not built (below min_coverage)")
     data = pdf.read_bytes()
@@ -136,17 +136,17 @@ def test_key_pages_look_as_approved(default_build: Path, lang: str):
     assert not failures, f"{lang}: {'; '.join(failures)} — if intended, run `make approve-visuals` and commit"
 
 
-def test_visual_check_sees_a_change(default_build: Path):
+def test_visual_check_sees_a_change(default_build):
     """The comparison is not blind: a render of another page differs from the approved cover."""
     from PIL import Image
 
-    data = (default_build / "de" / "kreis-kleve-welcome-guide-de-screen.pdf").read_bytes()
+    data = (default_build.dist / "de" / "kreis-kleve-welcome-guide-de-screen.pdf").read_bytes()
     mean, changed = difference(render(data, 2), Image.open(approved("de", "cover")).convert("RGB"))
     assert mean > TOLERANCE or changed > CHANGED_PIXELS
 
 
-def test_proof_command_writes_sheets_and_report(default_build: Path, tmp_path: Path):
-    pdf = default_build / "de" / "kreis-kleve-welcome-guide-de-print.pdf"
+def test_proof_command_writes_sheets_and_report(default_build, tmp_path: Path):
+    pdf = default_build.dist / "de" / "kreis-kleve-welcome-guide-de-print.pdf"
     result = CliRunner().invoke(main, ["proof", str(pdf), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "0 near-empty content page(s)" in result.output
