@@ -11,7 +11,7 @@ STAMP_BUILD = $(VENV)/.kkguide-setup-build
 STAMP_TEST  = $(VENV)/.kkguide-setup-test
 PYTEST_ARGS ?=
 
-.PHONY: guide test docs setup setup-test system-packages clean
+.PHONY: guide test docs setup setup-test system-packages clean approve-visuals
 
 # compileall: the workers start faster from bytecode, also where PYTHONDONTWRITEBYTECODE is set
 guide: setup
@@ -42,6 +42,10 @@ $(STAMP_TEST): pyproject.toml scripts/setup-system.sh | $(VENV)/bin/python
 	bash scripts/setup-system.sh test
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP_BUILD) $(STAMP_TEST)
+
+# After an intended design change: rewrite the approved renders of tests/visual/ (look at them, commit)
+approve-visuals: setup-test
+	$(PY) tests/visual/approve.py
 
 system-packages:
 	bash scripts/setup-system.sh test

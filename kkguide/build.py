@@ -236,7 +236,10 @@ def render_group(project: Project, group: LayoutGroup, translation: Translation)
         else:
             from .pdf import write
 
-            pdf = write(layouts.guide, "pdf/ua-1", job.filename)
+            from .render import german_parts
+
+            german = german_parts(project.config, project.facts, project.chapters, job.language, project.glossary)
+            pdf = write(layouts.guide, "pdf/ua-1", job.filename, german)
             done[job] = CachedPdf(finish(job.edition, pdf.data), pdf.pages, pdf.warnings, coverage)
     return done
 

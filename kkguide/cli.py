@@ -614,6 +614,27 @@ def preflight_cmd(paths: tuple[Path, ...], fmt: str, as_json: bool, size: str, b
         raise KkguideError(f"preflight failed for {len(failed)} of {len(reports)} file(s)")
 
 
+@main.command("proof")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("proof"), show_default=True,
+              help="Folder for the contact sheets and page reports.")
+@format_option
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="Old spelling of --format json.")
+def proof_cmd(paths: tuple[Path, ...], out: Path, fmt: str, as_json: bool) -> None:
+    """Contact sheet (every page as a thumbnail) and page report (fill, breaks) of finished PDFs
+    (PATHS: PDF files)."""
+    from .files import read_input
+    from .proof import proof
+
+    reports = [proof(read_input(path, "pdf"), str(path), out, path.stem) for path in paths]
+    if as_json or fmt == "json":
+        click.echo("[" + ",\n".join(r.as_json() for r in reports) + "]")
+        return
+    for report in reports:
+        click.echo(report.text())
+        click.echo("  sheets: " + ", ".join(str(out / name) for name in report.sheets))
+
+
 @main.command("check-pdf")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @format_option

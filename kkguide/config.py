@@ -111,6 +111,11 @@ class GuideConfig:
     max_fact_age_days: int = DEFAULT_MAX_FACT_AGE   # a verification older than this is stale
     theme: Theme = Theme()              # the guide's own colours, logo, fonts (guide.yml theme)
     file_name: str = DEFAULT_FILE_NAME  # PDFs are FILE_NAME-<lang>-<edition>.pdf
+    web_url: str = ""                   # https:// address of the web edition (its QR code on the back cover)
+
+    def web_page(self, code: str) -> str:
+        """The web edition's page of one language ('' without ``web_url``)."""
+        return f"{self.web_url}/{code}/index.html" if self.web_url else ""
 
     def required_coverage(self, code: str) -> float:
         """Percent of messages that must be translated for ``code`` to be built."""
@@ -299,7 +304,8 @@ def load_config(root: Path) -> GuideConfig:
         min_coverage=FrozenMap(min_coverage), handout_profiles=_profiles(doc, data.get("handout_profiles", {})),
         located=doc, files=files, min_readability=FrozenMap(_min_readability(doc, data.get("min_readability", {}), codes)),
         max_fact_age_days=max_age, theme=load_theme(doc, data.get("theme"), files, tuple(codes)),
-        file_name=_file_name(doc, data.get("file_name", DEFAULT_FILE_NAME)))
+        file_name=_file_name(doc, data.get("file_name", DEFAULT_FILE_NAME)),
+        web_url=_web_url(doc, data.get("web_url", "")))
 
 
 def _file_name(doc: Located, value: object) -> str:
@@ -307,6 +313,20 @@ def _file_name(doc: Located, value: object) -> str:
         raise KkguideError("'file_name' must be lower-case ASCII letters and digits joined by hyphens "
                            f"(e.g. musterstadt-welcome-guide), not {value!r}", doc.path, doc.line("file_name"))
     return value
+
+
+def _web_url(doc: Located, value: object) -> str:
+    """``web_url: https://...``: where dist/web is published (no query, no fragment)."""
+    from urllib.parse import urlsplit
+
+    if value == "":
+        return ""
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if (parts is None or parts.scheme != "https" or not parts.netloc or parts.query or parts.fragment
+            or any(ch.isspace() for ch in value)):
+        raise KkguideError(f"'web_url' must be an https:// address (where dist/web is published), not {value!r}",
+                           doc.path, doc.line("web_url"))
+    return value.rstrip("/")
 
 
 def _profiles(doc: Located, data: object) -> FrozenMap:

@@ -47,7 +47,27 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("image", _render_image)
     md.add_render_rule("text", _render_text)
-    return md
+    md.add_render_rule("td_open", _render_cell_open)
+    md.add_render_rule("th_open", _render_cell_open)
+    from .langparts import install
+
+    return install(md)   # German runs inside translations as <span lang="de"> (env["lang_parts"])
+
+
+SHORT_CELL = 20   # a table cell of one word up to this many characters ("2005–2006", "116117")
+
+
+def _render_cell_open(self, tokens, idx, options, env) -> str:
+    """A cell of one short word gets the class ``nobreak`` (guide.css keeps it on one line: a year
+    range would otherwise break at its dash when columns are sized to content). Decided from the
+    text the cell has when it is rendered, so a translated cell is judged by its translation."""
+    following = tokens[idx + 1] if idx + 1 < len(tokens) else None
+    text = following.content if following is not None and following.type == "inline" else ""
+    if text and len(text) <= SHORT_CELL and not any(ch.isspace() for ch in text):
+        classes = (tokens[idx].attrGet("class") or "").split()
+        if "nobreak" not in classes:
+            tokens[idx].attrJoin("class", "nobreak")
+    return self.renderToken(tokens, idx, options, env)
 
 
 # "§ 17 BMG", "§ 24 SGB VIII": a left-to-right run, or right-to-left pages show "BMG 17 §".

@@ -153,17 +153,17 @@ def combine(layout: Layout, before_last: Layout) -> Layout:
     return Layout(document, layout.lang, layout.label, layout.warnings + before_last.warnings)
 
 
-def write(layout: Layout, variant: str | None = None, label: str | None = None) -> RenderedPdf:
+def write(layout: Layout, variant: str | None = None, label: str | None = None, german=None) -> RenderedPdf:
     """PDF bytes of ``layout``; a layout can be written any number of times (same bytes).
-    ``pdf/ua-1``: tagged by ``kkguide.tagging.write_ua``. Warnings: the
-    layout's and the write's."""
+    ``pdf/ua-1``: tagged by ``kkguide.tagging.write_ua`` (``german``: a langparts.Parts, for the
+    language of German runs). Warnings: the layout's and the write's."""
     refused: list[str] = []
     warnings: list[str] = []
     with _checked(label or layout.label, refused, warnings):
         if variant == "pdf/ua-1":
             from .tagging import write_ua
 
-            data = write_ua(layout.document, layout.lang)
+            data = write_ua(layout.document, layout.lang, german)
         else:
             data = layout.document.write_pdf(pdf_variant=variant) if variant else layout.document.write_pdf()
     attached = embedded_files(data)

@@ -46,19 +46,25 @@ here. An unknown key is an error naming its file and line. How to write chapters
 """
 
 
+def _context(command: click.Command, name: str, parent: click.Context | None) -> click.Context:
+    """The context the command runs in (the group's settings, e.g. -h, inherited), at a fixed width."""
+    return command.make_context(name, [], parent=parent, resilient_parsing=True,
+                                max_content_width=WIDTH, terminal_width=WIDTH)
+
+
 def _commands(group: click.Group, ctx: click.Context, prefix: list[str]):
     for name in sorted(group.list_commands(ctx)):
         command = group.get_command(ctx, name)
         if command is None or command.hidden:
             continue
-        sub = click.Context(command, info_name=name, parent=ctx, max_content_width=WIDTH, terminal_width=WIDTH)
+        sub = _context(command, name, ctx)
         yield [*prefix, name], command, sub
         if isinstance(command, click.Group):
             yield from _commands(command, sub, [*prefix, name])
 
 
 def commands_markdown(main: click.Group) -> str:
-    root = click.Context(main, info_name="kkguide", max_content_width=WIDTH, terminal_width=WIDTH)
+    root = _context(main, "kkguide", None)
     parts = [COMMANDS_HEAD, "## kkguide\n", "```text", main.get_help(root), "```", ""]
     for path, command, ctx in _commands(main, root, []):
         parts += [f"## kkguide {' '.join(path)}\n", "```text", command.get_help(ctx), "```", ""]

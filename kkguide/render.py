@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from .catalogs import UiMessage
 from .config import Edition, Facts, GuideConfig
 from .files import ProjectFiles
+from .geomap import load_map
 from .segments import UI_ROLE, slots
 from .sources import Chapter
 from .translate import Rendition, Translation
@@ -40,6 +41,7 @@ class RenderedChapter:
     summary: Markup
     body: Markup
     original_title: str = ""   # bilingual edition: the German title beside the translation
+    number: int = 0            # 1, 2, ... in reading order
 
 
 def ui_messages(files: ProjectFiles) -> tuple[UiMessage, ...]:
@@ -84,8 +86,14 @@ def _fallback_attrs(rendition: Rendition, doc_lang: str) -> dict[str, str]:
     return {"lang": rendition.lang, "dir": "ltr", "class": FALLBACK_CLASS}
 
 
+def _parts_env(env: dict, rendition: Rendition, doc_lang: str) -> dict:
+    """The render environment of one message: German runs are looked for in translated text."""
+    parts = env.get("parts")
+    return {**env, "lang_parts": parts if parts is not None and rendition.lang == doc_lang else None}
+
+
 def inline_html(md: MarkdownIt, rendition: Rendition, doc_lang: str, env: dict) -> Markup:
-    html = Markup(md.renderInline(rendition.text, env))  # markdown-it escapes text and attributes
+    html = Markup(md.renderInline(rendition.text, _parts_env(env, rendition, doc_lang)))  # escapes text and attributes
     attrs = _fallback_attrs(rendition, doc_lang)
     if attrs:
         html = Markup('<span lang="{}" dir="{}" class="{}">{}</span>').format(
@@ -133,11 +141,13 @@ def translated_tokens(md: MarkdownIt, body: str, translation: Translation, env: 
     for slot in list(slots(tokens)):
         rendition = translation.get(slot.msgid, slot.kind)
         inline = tokens[slot.index]
-        parsed = md.parseInline(rendition.text, env)[0].children or []
+        parsed = md.parseInline(rendition.text, _parts_env(env, rendition, doc_lang))[0].children or []
         if slot.image is not None:
             image = inline.children[slot.image]
             image.children = parsed
             image.content = rendition.text
+            if rendition.lang != doc_lang:   # alt text in German: the figure says so (PDF /Lang)
+                image.attrSet("lang", rendition.lang)
         else:
             inline.children = parsed
             inline.content = rendition.text
@@ -165,30 +175,67 @@ def make_environment(files: ProjectFiles, translation: Translation) -> jinja2.En
             attrs["lang"], attrs["class"], rendition.text)
 
     env.install_gettext_callables(ui_text, lambda s, p, n: ui_text(s if n == 1 else p), newstyle=True)
-    # gettext() is for attributes (alt, title): plain text, escaped by the template as usual
-    def attr_text(msgid: str) -> str:
+    # gettext() is for attributes (alt, title): plain text, escaped by the template as usual;
+    # text_lang() says the language of that text where it is not the document's (German fallback)
+    def attr_rendition(msgid: str):
         try:
-            return translation.get(msgid, UI_ROLE).text
+            return translation.get(msgid, UI_ROLE)
         except KeyError:
-            return msgid
+            return None
+
+    def attr_text(msgid: str) -> str:
+        rendition = attr_rendition(msgid)
+        return rendition.text if rendition is not None else msgid
+
+    def text_lang(msgid: str) -> str:
+        rendition = attr_rendition(msgid)
+        return "" if rendition is not None and rendition.lang == doc_lang else translation.source_language
 
     env.globals["gettext"] = attr_text
+    env.globals["text_lang"] = text_lang
     return env
+
+
+def german_parts(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], language,
+                 glossary, md: MarkdownIt | None = None):
+    """How to find German runs in ``language``'s messages (None for German editions);
+    ``glossary``: the project's glossary.Glossary (its German terms)."""
+    from .langparts import GERMAN, Parts, german_source, is_latin_script
+    from .markdown import make_markdown
+
+    if language.code.split("-")[0] == GERMAN:
+        return None
+    md = md or make_markdown()
+    texts = [config.title, config.subtitle]
+    for ch in chapters:
+        texts += [s.msgid for s in _chapter_messages(md, ch)]
+    names = [f.value for f in facts.entries.values() if f.field == "name"] + config.publisher.split(",")
+    terms = [term.german for term in glossary.terms]
+    return Parts(german_source(md, texts, names, terms), is_latin_script(language.name))
+
+
+def _chapter_messages(md: MarkdownIt, chapter: Chapter):
+    from .segments import extract
+
+    return extract(md, chapter)
 
 
 def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], translation: Translation,
                 edition: Edition, md: MarkdownIt, notes_pages: int = 0, handout=None,
-                template_name: str = TEMPLATE, image_base: str = "guide/", language_states=()) -> str:
+                template_name: str = TEMPLATE, image_base: str = "guide/", language_states=(), german=None) -> str:
+    """``german``: a langparts.Parts to mark German runs as <span lang="de"> (the web edition;
+    the PDF editions mark them in the PDF, as WeasyPrint misorders such spans in right-to-left
+    lines)."""
     lang = translation.language
-    env = {"facts": facts, "image_base": image_base, "locale": lang.cldr}
+    env = {"facts": facts, "image_base": image_base, "locale": lang.cldr, "parts": german}
     rendered = []
-    for ch in chapters:
+    for number, ch in enumerate(chapters, 1):
         title = translation.get(ch.title, "chapter title")
         rendered.append(RenderedChapter(
             id=ch.id, title=inline_html(md, title, lang.code, env), title_text=title.text,
             summary=inline_html(md, translation.get(ch.summary, "chapter summary"), lang.code, env),
             body=(bilingual_body_html if edition.is_bilingual else body_html)(md, ch.body, translation, env),
-            original_title=ch.title if edition.is_bilingual else ""))
+            original_title=ch.title if edition.is_bilingual else "", number=number))
     stand = format_date(config.stand, format="long", locale=lang.cldr)
     # the imprint gives a verification date only when every fact this document prints is verified
     from .facts import printed_refs, template_uses
@@ -216,6 +263,9 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
         facts_checked=format_date(checked, format="long", locale=lang.cldr) if checked else "",
         facts_unconfirmed=bool(facts.flagged(printed)),
         csp=CSP,
+        kreis_map=load_map(config.files),
+        web_page=config.web_page(lang.code),
+        web_qr=_qr(config.web_page(lang.code)),
         **theme_values(config),
     )
 
@@ -236,6 +286,16 @@ def render_notes_html(config: GuideConfig, translation: Translation, edition: Ed
     template = make_environment(config.files, translation).get_template("notes.html.j2")
     return template.render(lang=translation.language, edition=edition, notes_pages=count, first_page=first_page,
                            **theme_values(config))
+
+
+def _qr(url: str) -> Markup:
+    """A vector QR code (segno's SVG: modules only, no text) for ``url``; empty without one."""
+    if not url:
+        return Markup("")
+    import segno
+
+    # its <title> (the address it encodes) becomes the figure's alternative text in the tagged PDF
+    return Markup(segno.make(url, error="m").svg_inline(scale=1, dark="#000", border=0, omitsize=True, title=url))
 
 
 def _pdf_date(day: dt.date) -> str:

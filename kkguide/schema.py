@@ -118,6 +118,8 @@ GUIDE = _k("guide/guide.yml", "mapping", "The guide's own settings. An unknown k
        keys=[_k("(score)", "number 0-100", "Lowest score.")]),
     _k("handout_profiles", "mapping", "Named chapter lists for `kkguide handout --profile NAME`.",
        free="a profile name", slot="PROFILE", keys=[_k("(chapters)", "list of chapter ids", "The chapters, in order.")]),
+    _k("web_url", "https:// address", "Where dist/web is published (no query, no fragment); each language's "
+       "page of it is printed as a QR code on the back cover.", default="none (no QR code)"),
     _k("max_fact_age_days", "whole number 1-3650", "A fact verified longer ago than this is stale: marked in "
        "print, blocks `reviewed`.", default="365"),
     THEME,

@@ -47,6 +47,9 @@ class Notes:
     """What one write noted, by page number."""
 
     tags_of_page: dict[int, int] = field(default_factory=dict)          # page -> id(tag dict)
+    rtl_pages: set[int] = field(default_factory=set)                    # pages whose direction is rtl
+    markers: dict[int, dict[int, int]] = field(default_factory=dict)     # page -> marker mcid -> its item's first mcid
+    raised: dict[int, dict[int, tuple[float, float]]] = field(default_factory=dict)  # page -> mcid -> (dy, font size)
     artifacts: dict[int, dict[int, tuple[str, str]]] = field(default_factory=dict)  # page -> mcid -> (type, subtype)
 
 
@@ -92,10 +95,46 @@ def _tag_hooks(document, doc_lang: str, notes: Notes):
                     and set(box.text) <= LEADER_CHARS):
                 found[tag_dict[box]["mcid"]] = ("/Layout", "")
 
+    def note_markers(page_box, page_number, tag_dict):
+        """List markers (outside markers are positioned boxes, drawn after the page's text) and
+        the first text of their item, to draw them in reading order."""
+        found = notes.markers.setdefault(page_number, {})
+        for box in _descendants(page_box):
+            if (box.element_tag or "") != "li" or not getattr(box, "children", None):
+                continue
+            marker = [b for child in box.children if (child.element_tag or "").endswith("::marker")
+                      for b in _descendants(child) if b in tag_dict]
+            body = [tag_dict[b]["mcid"] for child in box.children if not (child.element_tag or "").endswith("::marker")
+                    for b in _descendants(child) if isinstance(b, boxes.TextBox) and b in tag_dict]
+            if marker and body:
+                for b in marker:
+                    found[tag_dict[b]["mcid"]] = min(body)
+
+    def note_raised(page_box, page_number, tag_dict):
+        """Text boxes off their line's baseline (superscripts such as the fact mark): how far,
+        and the line's font size, for a text layer on the line's baseline."""
+        found = notes.raised.setdefault(page_number, {})
+
+        def walk(box, line):
+            if isinstance(box, boxes.LineBox):
+                line = box
+            elif isinstance(box, boxes.TextBox) and line is not None and box in tag_dict:
+                dy = (line.position_y + line.baseline) - (box.position_y + box.baseline)
+                if abs(dy) > 0.5:
+                    found[tag_dict[box]["mcid"]] = (dy, line.style["font_size"])
+            for child in getattr(box, "children", ()) or ():
+                walk(child, line)
+
+        walk(page_box, None)
+
     def hooked(box, parent, pdf, page_number, nums, annotations, tag_dict, *rest):
         if isinstance(box, boxes.PageBox):
             notes.tags_of_page[page_number] = id(tag_dict)
+            if box.style["direction"] == "rtl":
+                notes.rtl_pages.add(page_number)
             note_furniture(box, page_number, tag_dict)
+            note_markers(box, page_number, tag_dict)
+            note_raised(box, page_number, tag_dict)
         html = getattr(box, "element", None)
         stack.append(html)
         try:
@@ -139,12 +178,13 @@ def _annotate(element, box, html, ancestors: list, doc_lang: str, pages: dict[st
             annotation["Contents"] = pydyf.String(text)
 
 
-def write_ua(document, doc_lang: str) -> bytes:
-    """Write ``document`` (a rendered WeasyPrint Document) as PDF/UA-1, structure and text fixed."""
+def write_ua(document, doc_lang: str, german=None) -> bytes:
+    """Write ``document`` (a rendered WeasyPrint Document) as PDF/UA-1, structure and text fixed
+    (``german``: a langparts.Parts, to give German runs in the text their own language)."""
     notes = Notes()
     with _tag_hooks(document, doc_lang, notes), textlayer.recording() as recording:
         data = document.write_pdf(pdf_variant="pdf/ua-1")
-    return finish(data, notes, recording)
+    return finish(data, notes, recording, german)
 
 
 # ---------------------------------------------------------------- after the write
@@ -216,8 +256,17 @@ def _flatten(pdf: pikepdf.Pdf, root) -> None:
             changed = False
             new = []
             for kid in _kids(element):
-                if _is_elem(kid) and ((s == "/Link" and kid.S in ("/Link", "/Span", "/NonStruct"))
-                                      or (s == "/TOCI" and kid.S == "/LBody")):
+                if s == "/Link" and _is_elem(kid) and kid.S == "/Span" and "/Lang" in kid:
+                    # a span in another language stays (its /Lang), its annotations go to the link
+                    objrs = [k for k in _kids(kid) if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"]
+                    if objrs:
+                        _set_kids(kid, [k for k in _kids(kid) if not (isinstance(k, pikepdf.Dictionary)
+                                                                      and k.get("/Type") == "/OBJR")])
+                        new.extend(objrs)
+                        changed = True
+                    new.append(kid)
+                elif _is_elem(kid) and ((s == "/Link" and kid.S in ("/Link", "/Span", "/NonStruct"))
+                                        or (s == "/TOCI" and kid.S == "/LBody")):
                     for grandkid in _kids(kid):
                         if _is_elem(grandkid):
                             grandkid.P = element
@@ -322,25 +371,175 @@ def _artifacts(ops: list, furniture: dict[int, tuple[str, str]]) -> list:
     return out
 
 
-def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, furniture: dict, records: dict, recording) -> None:
-    records = {m: r for m, r in records.items() if m not in furniture and _wrong(r, recording)}
-    if not furniture and not records:
-        return
+def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, furniture: dict, records: dict, recording,
+                  rtl: bool, markers: dict[int, int], raised: dict[int, tuple[float, float]],
+                  parts, mcids: int, german_already: set[int]) -> dict[int, list[tuple[bool, int]]]:
+    """The page's text layer rewritten (page furniture's too), list markers moved to their
+    items, then the furniture made artifacts. German runs (``parts``) get marked-content
+    sequences of their own, numbered from ``mcids`` on; returns them per text box MCID."""
+    marks = textlayer.page_marks(records, set(furniture)) if rtl else (None, 0)
+    german = {m: runs for m, runs in (_german_runs(records, set(furniture), parts) if parts is not None else {}).items()
+              if m not in german_already}
+    records = {m: r for m, r in records.items()
+               if recording.needs_rewrite(r, rtl) or m == marks[0] or m in raised or m in german}
+    if not furniture and not records and not markers:
+        return {}
     ops = pikepdf.parse_content_stream(page)
+    splits: dict = {}
+    if records:
+        counter = iter(range(mcids, mcids + 1_000_000))
+        ops, _count, splits = textlayer.rewrite_ops(ops, records, recording.to_unicode,
+                                                    textlayer.font_widths(page.Resources), rtl, marks, raised,
+                                                    german, lambda: next(counter))
+    if markers:
+        ops = _markers_in_order(ops, markers)
     if furniture:
         ops = _artifacts(ops, furniture)
-    if records:
-        ops, _count = textlayer.rewrite_ops(ops, records, recording.to_unicode, textlayer.font_widths(page.Resources))
-    page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
+    page.Contents = pdf.make_stream(textlayer.unparse(ops))
+    return splits
 
 
-def _wrong(record: textlayer.TextBoxRecord, recording: textlayer.Recording) -> bool:
-    if recording.needs_rewrite(record):
-        return True
+def _split_elements(pdf: pikepdf.Pdf, page, entries: list, splits: dict[int, list[tuple[bool, int]]]) -> list:
+    """Each text box split by German runs: a ``Span`` element with ``/Lang de`` for each run,
+    in its element's kids where the run stands, and the rest in the element again (the parent
+    tree, one entry per MCID of the page, grows with them)."""
+    entries = list(entries)
+    null = pikepdf.Object.parse(b"null")
+    for mcid, parts in splits.items():
+        owner = entries[mcid] if mcid < len(entries) else None
+        if not isinstance(owner, pikepdf.Dictionary):
+            continue
+        here = owner.get("/Pg") is not None and owner.Pg.objgen == page.objgen
+        added = []
+        for german, number in parts:
+            ref = number if here else pikepdf.Dictionary(Type=pikepdf.Name("/MCR"), MCID=number, Pg=page)
+            if german:
+                span = _make(pdf, "/Span", owner, [number], page)
+                span.Lang = pikepdf.String("de")
+                added.append(span)
+                target = span
+            else:
+                added.append(ref)
+                target = owner
+            entries.extend([null] * (number + 1 - len(entries)))
+            entries[number] = target
+        kids = _kids(owner)
+        at = next((i for i, k in enumerate(kids) if (isinstance(k, int) and int(k) == mcid and here)
+                   or (isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR" and int(k.MCID) == mcid)), None)
+        if at is not None:
+            _set_kids(owner, kids[:at + 1] + added + kids[at + 1:])
+    return entries
+
+
+def _in_german(element, depth: int = 0) -> bool:
+    """Whether a structure element's language (its own /Lang or its nearest ancestor's) is German."""
+    while isinstance(element, pikepdf.Dictionary) and depth < 64:
+        if "/Lang" in element:
+            return str(element.Lang).split("-")[0] == "de"
+        element, depth = element.get("/P"), depth + 1
     return False
 
 
-def finish(data: bytes, notes: Notes, recording: textlayer.Recording) -> bytes:
+def _german_runs(records: dict, furniture: set[int], parts) -> dict[int, list[tuple[int, int]]]:
+    """Per text box (MCID): its German runs, found with the text boxes before and after it
+    (the line before and after, mostly), so that a term broken across two lines is found."""
+    from .langparts import find_german
+
+    order = [m for m in sorted(records) if m not in furniture]
+    found = {}
+    for index, mcid in enumerate(order):
+        text = records[mcid].text
+        before = records[order[index - 1]].text if index else ""
+        after = records[order[index + 1]].text if index + 1 < len(order) else ""
+        head = before if before.endswith("-") or not before else before + " "
+        whole = head + text + ("" if text.endswith("-") or not after else " ") + after
+        start, end = len(head), len(head) + len(text)
+        runs = [(max(a, start) - start, min(b, end) - start) for a, b in find_german(whole, parts)
+                if a < end and b > start]
+        if runs:
+            found[mcid] = runs
+    return found
+
+
+_FILL = {"cs": "set", "sc": "add", "scn": "add", "g": "set", "rg": "set", "k": "set"}
+_STROKE = {"CS": "set", "SC": "add", "SCN": "add", "G": "set", "RG": "set", "K": "set"}
+
+
+def _states(ops: list) -> list[tuple]:
+    """Per operator: what places and clips it (the indices of the cm and clipping operators in
+    force) and what paints it (the indices of the colour and gs operators in force, to replay)."""
+    out, stack = [], []
+    place: tuple = ()
+    paint: dict[str, tuple] = {}
+    pending_clip = False
+    for index, (operands, op) in enumerate(ops):
+        out.append((place, tuple(i for slot in sorted(paint) for i in paint[slot])))
+        name = str(op)
+        if name == "q":
+            stack.append((place, dict(paint)))
+        elif name == "Q" and stack:
+            place, paint = stack.pop()
+        elif name == "cm":
+            place = place + (index,)
+        elif name in ("W", "W*"):
+            pending_clip = True
+        elif pending_clip and name in ("n", "f", "f*", "F", "S", "s", "B", "B*", "b", "b*"):
+            place, pending_clip = place + (index,), False
+        elif name == "gs":
+            paint["gs"] = paint.get("gs", ()) + (index,)
+        for slot, table in (("fill", _FILL), ("stroke", _STROKE)):
+            if name in table:
+                paint[slot] = (index,) if table[name] == "set" else paint.get(slot, ()) + (index,)
+    return out
+
+
+def _markers_in_order(ops: list, moves: dict[int, int]) -> list:
+    """Each list marker's marked-content sequence (``moves``: its MCID -> the MCID of its item's
+    first text) drawn just before that text, with the colour it was drawn in, where both places
+    share their transformation and clip (else it stays). Screen readers follow the structure
+    tree; extractors that follow the content stream (MuPDF) then read the bullet with its item."""
+    starts = {}
+    for index, (operands, op) in enumerate(ops):
+        if str(op) == "BDC" and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary) \
+                and "/MCID" in operands[1]:
+            starts[int(operands[1].MCID)] = index
+    states = _states(ops)
+    moved: dict[int, list] = {}
+    skip: set[int] = set()
+    for marker, target in moves.items():
+        if marker not in starts or target not in starts or starts[target] > starts[marker]:
+            continue
+        begin, end = starts[marker], _matching_emc(ops, starts[marker])
+        if end is None or states[begin][0] != states[starts[target]][0]:
+            continue
+        replay = [ops[i] for i in states[begin][1]]
+        moved.setdefault(starts[target], []).extend(
+            [([], pikepdf.Operator("q")), *replay, *ops[begin:end + 1], ([], pikepdf.Operator("Q"))])
+        skip.update(range(begin, end + 1))
+    out = []
+    for index, item in enumerate(ops):
+        out.extend(moved.get(index, ()))
+        if index not in skip:
+            out.append(item)
+    return out
+
+
+def _matching_emc(ops: list, begin: int) -> int | None:
+    depth = 0
+    for index in range(begin, len(ops)):
+        name = str(ops[index][1])
+        if name in ("BDC", "BMC"):
+            depth += 1
+        elif name == "EMC":
+            depth -= 1
+            if depth == 0:
+                return index
+        elif name in ("q", "Q") and depth == 1:
+            return None   # not self-contained
+    return None
+
+
+def finish(data: bytes, notes: Notes, recording: textlayer.Recording, german=None) -> bytes:
     """The PDF WeasyPrint wrote, with artifacts, links, TOC and text layer fixed."""
     pdf = pikepdf.open(io.BytesIO(data))
     root = pdf.Root.StructTreeRoot
@@ -349,8 +548,14 @@ def finish(data: bytes, notes: Notes, recording: textlayer.Recording) -> bytes:
     document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
     for number, page in enumerate(pdf.pages):
         furniture = notes.artifacts.get(number, {})
-        _rewrite_page(pdf, page, furniture, recording.by_tags.get(notes.tags_of_page.get(number), {}), recording)
         key = int(page.obj.get("/StructParents", number))
+        owners = list(entries.get(key, ()))
+        already = {m for m, owner in enumerate(owners) if _in_german(owner)}   # German fallback text
+        splits = _rewrite_page(pdf, page, furniture, recording.by_tags.get(notes.tags_of_page.get(number), {}),
+                               recording, number in notes.rtl_pages, notes.markers.get(number, {}),
+                               notes.raised.get(number, {}), german, len(owners), already)
+        if splits and key in entries:
+            entries[key] = pikepdf.Array(_split_elements(pdf, page.obj, list(entries[key]), splits))
         if key in entries and furniture:
             arr = entries[key]
             entries[key] = pikepdf.Array([pikepdf.Object.parse(b"null") if i in furniture else v

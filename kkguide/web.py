@@ -25,7 +25,7 @@ from .images import safe_svg
 from .markdown import make_markdown
 from .project import load_catalogs, load_project, translation_for
 from .publish import publish
-from .render import CSP, render_html, render_template
+from .render import CSP, german_parts, render_html, render_template
 from .theme import WEB_FILE as THEME_FILE, project_css
 
 WEB_TEMPLATE = "web.html.j2"
@@ -62,9 +62,12 @@ def make_web(root: Path, out: Path, languages: Sequence[str] = ()) -> WebSite:
     published = replace(config, languages=built)  # the switcher lists what exists
     files: dict[str, bytes] = {f"{t.language.code}/index.html": render_html(
         published, project.facts, project.chapters, t, config.edition("screen"), make_markdown(),
-        template_name=WEB_TEMPLATE, image_base="../guide/").encode("utf-8") for t in translations}
+        template_name=WEB_TEMPLATE, image_base="../guide/",
+        german=german_parts(published, project.facts, project.chapters, t.language, project.glossary)).encode("utf-8")
+        for t in translations}
     files["index.html"] = _index(config, built).encode("utf-8")
-    files["styles/web.css"] = config.files.read_bytes("styles/web.css", "style")
+    for sheet in ("styles/web.css", "styles/tokens.css"):  # web.css imports the design tokens
+        files[sheet] = config.files.read_bytes(sheet, "style")
     theme = config.theme   # guide.yml theme: its tokens as a file (the pages forbid inline styles)
     theme_css = project_css(theme, config.files)
     if theme_css:

@@ -249,8 +249,16 @@ CASES = [
     Case("Markdown nested 20 levels deep", _append_chapter("\n" + "> " * 20 + "tief\n"),
          "chapters/02-notruf.md:18: Markdown nested more than 12 levels deep"),
     Case("style sheet that loads from the network",
-         _edit("styles/guide.css", "@page {", '@import url("http://127.0.0.1:9/x.css");\n@page {'),
-         "styles/guide.css:12: refused: url(http://127.0.0.1:9/x.css)"),
+         _edit("styles/guide.css", '@import "tokens.css";', '@import "tokens.css";\n@import url("http://127.0.0.1:9/x.css");'),
+         "styles/guide.css:7: refused: url(http://127.0.0.1:9/x.css)"),
+    Case("web address that is not https (the back cover's QR code)",
+         _edit("guide/guide.yml", "source_language: de", "web_url: http://example.org/guide\nsource_language: de"),
+         "guide/guide.yml:6: 'web_url' must be an https:// address (where dist/web is published), not 'http://example.org/guide'"),
+    Case("map: a town outside the map's frame", _write("guide/map/kreis-kleve.yml", (
+        "source: test\nchecked: 2026-01-15\nchapter: registration\nframe: [5.9, 51.4, 6.5, 51.9]\n"
+        "welcome_center: {at: [6.13, 51.79], municipality: Kleve}\nmunicipalities:\n"
+        "  - {name: Kleve, kind: Stadt, at: [7.5, 51.79], label: n}\nborder: [[5.9, 51.8], [6.0, 51.7]]\n")),
+         "guide/map/kreis-kleve.yml:7: 'Kleve' lies outside the map's frame"),
     Case("a file where the output folder should be", _file_for_dist,
          "{root}/dist: cannot write: a file stands where a folder is needed"),
     Case("opening hours that are not days and times", _edit("guide/contacts.yml", "  phone: 02821 85-0",

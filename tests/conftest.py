@@ -26,6 +26,27 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@dataclass(frozen=True)
+class GuideBuild:
+    root: Path          # the copy of the default guide that was built
+    dist: Path          # its dist/: every language, the default editions (screen and print)
+    output: str         # what kkguide build said of it
+
+
+@pytest.fixture(scope="session")
+def default_build(tmp_path_factory) -> GuideBuild:
+    """The default guide as shipped, built once per test session (every language, default
+    editions, one layout per language for screen and print): shared by test_default_guide,
+    test_pdfua, test_facts and test_layout. It must build as shipped: a language below its
+    coverage or readability policy fails here, with kkguide's message."""
+    root = tmp_path_factory.mktemp("default") / "guide"
+    for part in ("guide", "chapters", "translations", "styles"):
+        shutil.copytree(REPO / part, root / part)
+    result = CliRunner().invoke(main, ["build", "-C", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return GuideBuild(root, root / "dist", result.output)
+
+
 def make_project(dest: Path, fixture: str = "mini") -> Path:
     shutil.copytree(FIXTURES / fixture, dest)
     shutil.copytree(REPO / "styles", dest / "styles")

@@ -50,14 +50,32 @@ def contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+def _tokens() -> dict[str, str]:
+    css = (REPO / "styles/tokens.css").read_text(encoding="utf-8")
+    return dict(re.findall(r"(--kk-[a-z-]+):\s*(#[0-9a-fA-F]{6})\s*;", css))
+
+
 def test_every_text_colour_has_contrast_of_at_least_4_5():
+    """Colours are design tokens (styles/tokens.css). Every colour guide.css gives text reaches
+    4.5:1 on the light grounds text stands on (paper, sky tint, map land); white text reaches it
+    on the dark panels it stands on (emergency panel, foot band, language pill); every chapter
+    hue reaches it on white (hue-coloured summaries, white pictograms on hue discs)."""
+    tokens = _tokens()
     css = (REPO / "styles/guide.css").read_text(encoding="utf-8")
-    text_colours = set(re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})", css))
-    backgrounds = set(re.findall(r"background:\s*(#[0-9a-fA-F]{3,6})", css)) | {"#ffffff"}
-    assert len(text_colours) >= 5 and len(backgrounds) >= 3
-    for fg in text_colours:
-        for bg in backgrounds:
-            assert contrast(fg, bg) >= 4.5, f"{fg} on {bg}: {contrast(fg, bg):.2f}:1"
+    used = set(re.findall(r"(?<![-\w])color:\s*var\((--kk-[a-z-]+)\)", css))
+    literal = set(re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})", css))
+    assert not literal, f"colours outside the tokens: {literal}"
+    assert {"--kk-text", "--kk-ink", "--kk-furniture", "--kk-paper"} <= used | {"--kk-text"}
+    light = [tokens[t] for t in ("--kk-paper", "--kk-sky", "--kk-map-land")]
+    for name in used - {"--kk-paper", "--kk-hue"}:
+        for bg in light:
+            assert contrast(tokens[name], bg) >= 4.5, f"{name} on {bg}: {contrast(tokens[name], bg):.2f}:1"
+    for panel in ("--kk-alert", "--kk-ink"):
+        assert contrast(tokens["--kk-paper"], tokens[panel]) >= 4.5, panel
+    hues = re.findall(r"--kk-hue:\s*var\((--kk-[a-z-]+)\)", (REPO / "styles/tokens.css").read_text(encoding="utf-8"))
+    assert len(set(hues)) >= 6
+    for hue in set(hues):
+        assert contrast(tokens[hue], tokens["--kk-paper"]) >= 4.5, f"{hue}: {contrast(tokens[hue], '#ffffff'):.2f}:1"
 
 
 def test_bilingual_edition_pairs_german_and_the_reader_language(mini, cli):

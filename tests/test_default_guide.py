@@ -38,14 +38,10 @@ def _arabic(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("default")
-    for part in ("guide", "chapters", "translations", "styles"):
-        shutil.copytree(REPO / part, root / part)
-    result = CliRunner().invoke(main, ["build", "-C", str(root)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    assert ", skipped 0," in result.output
-    return root / "dist"
+def built(default_build) -> Path:
+    """The session's build of the default guide as shipped (conftest.default_build)."""
+    assert ", skipped 0," in default_build.output
+    return default_build.dist
 
 
 def test_guide_has_the_languages_and_chapters_it_promises():
@@ -77,7 +73,8 @@ def test_every_pdf_is_complete_and_checked(built: Path, lang: str):
 def test_manifest_lists_every_pdf_with_honest_coverage(built: Path):
     manifest = json.loads((built / "manifest.json").read_text())
     by_lang = {a["language"]: a for a in manifest["artifacts"] if a["edition"] == "screen"}
-    assert sorted(a["language"] for a in manifest["artifacts"] if a["edition"] == "print") == sorted(LANGS)
+    assert sorted((a["language"], a["edition"]) for a in manifest["artifacts"]) == \
+        sorted((lang, edition) for lang in LANGS for edition in ("print", "screen"))   # the default editions
     assert sorted(by_lang) == sorted(LANGS)
     for lang, artifact in by_lang.items():
         cov = artifact["coverage"]
@@ -126,8 +123,8 @@ def test_edited_german_paragraph_shows_marked_in_every_language(tmp_path):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_every_print_pdf_passes_preflight(built: Path, lang: str):
+def test_every_print_pdf_passes_preflight(default_build, lang: str):
     from kkguide.preflight import preflight
 
-    report = preflight(built / f"{lang}/kreis-kleve-welcome-guide-{lang}-print.pdf")
+    report = preflight(default_build.dist / f"{lang}/kreis-kleve-welcome-guide-{lang}-print.pdf")
     assert report.ok, report.text()

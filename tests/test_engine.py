@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kkguide.build import build
+from kkguide.languages import STATES_FILE
 
 PDF = {lang: f"{lang}/kreis-kleve-welcome-guide-{lang}-screen.pdf" for lang in ("de", "ar")}
 
@@ -188,7 +189,8 @@ def test_entries_no_job_can_use_are_pruned_and_clean_removes_the_cache(mini, cli
     second = {p.name for p in cache.glob("*.pdf")}
     assert len(second) == 2 and len(second & first) == 1  # de's entry kept, ar's old one gone
     assert not [p for p in cache.iterdir() if p.suffix == ".json" and p.stem not in {s[:-4] for s in second}
-                and p.name not in ("timings.json", "index.json")]
+                and p.name not in ("timings.json", "index.json", STATES_FILE)]
+    assert len(json.loads((cache / STATES_FILE).read_text())) == 2  # one state per language, old ones dropped
     result = cli(mini, "clean")
     assert result.exit_code == 0 and result.output.startswith("removed ") and not cache.exists()
     assert (out / PDF["de"]).is_file()  # published PDFs stay

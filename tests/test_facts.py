@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 from pathlib import Path
 
 import phonenumbers
@@ -274,18 +273,11 @@ def test_reviewed_guide_with_an_unverified_fact_is_refused(mini, cli):
 
 
 @pytest.mark.slow
-def test_default_german_imprint_claims_no_check(tmp_path):
+def test_default_german_imprint_claims_no_check(default_build):
     """The default guide prints unverified facts: its imprint gives no verification date, says so,
-    and the facts carry their marks (read back with poppler and MuPDF)."""
-    from click.testing import CliRunner
-    from kkguide.cli import main
-
-    root = tmp_path / "g"
-    for part in ("guide", "chapters", "translations", "styles"):
-        shutil.copytree(REPO / part, root / part)
-    result = CliRunner().invoke(main, ["build", "-C", str(root), "--lang", "de", "--edition", "screen", "--jobs", "1"])
-    assert result.exit_code == 0, result.output
-    pdf = root / "dist/de/kreis-kleve-welcome-guide-de-screen.pdf"
+    and the facts carry their marks (read back with poppler and MuPDF). The session's build
+    (conftest.default_build)."""
+    pdf = default_build.dist / "de/kreis-kleve-welcome-guide-de-screen.pdf"
     for text in _imprint_texts(pdf):
         assert "geprüft am" not in text and "zuletzt geprüft" not in text
         assert "Angaben mit einem Sternchen (*) sind noch nicht bestätigt." in text

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pymupdf
 
-from kkguide.markdown import FACT_REF, make_markdown
+from kkguide.markdown import FACT_MARK, FACT_REF, make_markdown
 
 BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 TOP_MM, BOTTOM_MM = 16, 14   # inside the page margins (guide.css: 18 mm top, 16 mm bottom)
@@ -31,9 +31,9 @@ def plain(msgstr: str, facts) -> str:
 
 
 def _shown(fact) -> str:
-    if fact.kind == "url":
-        return re.sub(r"^https?://", "", fact.value).rstrip("/")
-    return fact.value
+    """The fact as printed: its value and, for one nobody has confirmed, the mark after it."""
+    value = re.sub(r"^https?://", "", fact.value).rstrip("/") if fact.kind == "url" else fact.value
+    return value + (FACT_MARK if fact.record.flag else "")
 
 
 def _body(page_height_pt: float) -> tuple[float, float]:
