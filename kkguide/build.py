@@ -566,7 +566,7 @@ def build(root: Path, out: Path, languages: Sequence[str] = (), editions: Sequen
     width = warm.workers if warm is not None else (min(workers, len(groups)) if pool is not None else 1)
     try:
         if misses:
-            starting = f"starting {width - 1} worker process(es), meanwhile " if own_pool and pool is not None else ""
+            starting = f"starting {width - 1} worker process(es) (this one renders too), meanwhile " if own_pool and pool is not None else ""
             progress(Stage(f"{starting}validating chapters, facts and {len({j.language.code for j in misses})} "
                            "language(s)"))
             from dataclasses import replace

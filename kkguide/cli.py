@@ -394,8 +394,9 @@ class _progress:
             filled = round(24 * self.done / max(self.total, 1))
             left = self.forecast.left(self.clock())
             eta = "estimating the time left" if left is None else f"about {left:.0f} s left"
-            now = ", ".join(self.running) if self.running else "-"
-            return f"[{'#' * filled}{'-' * (24 - filled)}] {self.done}/{self.total} PDFs  rendering: {now}  {eta}"
+            # the time left before the list of what renders: a narrow terminal cuts the list, not the estimate
+            now = f"  rendering: {', '.join(self.running)}" if self.running else ""
+            return f"[{'#' * filled}{'-' * (24 - filled)}] {self.done}/{self.total} PDFs  {eta}{now}"
 
     def draw(self) -> None:
         width = shutil.get_terminal_size((100, 20)).columns - 1
