@@ -386,7 +386,7 @@ class _progress:
         if self.tty:
             self.draw()
 
-    def line(self) -> str:
+    def line(self, width: int = 0) -> str:
         with self.lock:
             elapsed = self.clock() - self.begun
             if self.forecast is None or self.stage:
@@ -395,12 +395,15 @@ class _progress:
             left = self.forecast.left(self.clock())
             eta = "estimating the time left" if left is None else f"about {left:.0f} s left"
             # the time left before the list of what renders: a narrow terminal cuts the list, not the estimate
+            head = f"[{'#' * filled}{'-' * (24 - filled)}] {self.done}/{self.total} PDFs  {eta}"
             now = f"  rendering: {', '.join(self.running)}" if self.running else ""
-            return f"[{'#' * filled}{'-' * (24 - filled)}] {self.done}/{self.total} PDFs  {eta}{now}"
+            if width and len(head + now) > width:   # too narrow for the editions: the languages alone
+                now = f"  rendering: {', '.join(label.split('/')[0] for label in self.running)}"
+            return head + now
 
     def draw(self) -> None:
         width = shutil.get_terminal_size((100, 20)).columns - 1
-        self.stream.write("\r" + self.line()[:width] + "\x1b[K")
+        self.stream.write("\r" + self.line(width)[:width] + "\x1b[K")
         self.stream.flush()
 
     def __exit__(self, *exc):

@@ -88,3 +88,17 @@ def test_a_rebuild_estimates_from_the_recorded_render_times(mini):
     assert Forecast(plan).left(0.0) == pytest.approx(recorded["de/screen"] + recorded["ar/screen"])
     stages = [e.text for e in events if isinstance(e, Stage)]
     assert stages[0].startswith("looking up") and any("validating" in s for s in stages)
+
+
+def test_a_narrow_terminal_keeps_the_time_left_and_every_group_rendering():
+    from kkguide.cli import _progress
+    from kkguide.progress import Planned, Started
+
+    shown = _progress(4, stream=io.StringIO(), tty=False, clock=Clock())
+    shown.event(Planned(groups=(("ar/print+screen", 2, 10.0), ("ti/print+screen", 2, 10.0)), renderers=2, timed=True))
+    shown.event(Started("ar/print+screen"))
+    shown.event(Started("ti/print+screen"))
+    wide = shown.line(200)
+    assert wide.endswith("rendering: ar/print+screen, ti/print+screen") and "s left" in wide
+    narrow = shown.line(70)
+    assert len(narrow) <= 70 and re.search(r"about \d+ s left  rendering: ar, ti$", narrow), narrow
