@@ -11,8 +11,9 @@ keeps as it is.
   Latin-script words is German when it stands, as written, in the German source of the guide.
 - In a Latin-script language, a parenthesised text is German when it stands, as written, in the
   German source; so is every German term of the guide wherever it appears, as a whole word with
-  its capitals: the German terms of ``guide/glossary.yml`` (kkguide.glossary) when it has any, else the bold terms of
-  the German chapters; and always the names of guide/contacts.yml and of the publisher.
+  its capitals: the German terms of ``guide/glossary.yml`` (kkguide.glossary) when it has any,
+  else the bold terms of the German chapters; and always the names of guide/contacts.yml and of
+  the publisher.
 
 Facts (phones, e-mails, addresses) are marked by the fact renderer, German fallback text by the
 block it stands in; German editions (de, de-x-easy) mark nothing.

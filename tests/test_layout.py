@@ -99,17 +99,21 @@ def test_no_near_empty_pages_and_no_bad_breaks(reports, lang: str, edition: str)
     assert not problems, report.text()
 
 
+def _screen(default_build, lang: str):
+    """The screen PDF of ``lang`` in the session's build, its bytes and the chapter ids in order."""
+    pdf = default_build.dist / lang / f"kreis-kleve-welcome-guide-{lang}-screen.pdf"
+    if not pdf.is_file():
+        pytest.skip(f"{lang} was not built (below min_coverage)")
+    return pdf, pdf.read_bytes(), [c.id for c in PROJECT.chapters]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_map_opens_its_chapter_on_the_same_page(default_build, lang: str):
     """The chapter the map belongs to opens on the page with the map: no opening left alone."""
     import pymupdf
 
-    pdf = default_build.dist / lang / f"kreis-kleve-welcome-guide-{lang}-screen.pdf"
-    if not pdf.is_file():
-        pytest.skip(f"{lang} was not built (below min_coverage)")
-    data = pdf.read_bytes()
-    ids = [c.id for c in PROJECT.chapters]
+    pdf, data, ids = _screen(default_build, lang)
     openings = [page for level, _title, page in pymupdf.open(stream=data, filetype="pdf").get_toc() if level == 1]
     page = openings[ids.index("municipalities")]
     report = measure(data, pdf.name)
@@ -119,11 +123,7 @@ def test_map_opens_its_chapter_on_the_same_page(default_build, lang: str):
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", VISUAL_LANGS)
 def test_key_pages_look_as_approved(default_build, lang: str):
-    pdf = default_build.dist / lang / f"kreis-kleve-welcome-guide-{lang}-screen.pdf"
-    if not pdf.is_file():
-        pytest.skip(f"{lang} was not built (below min_coverage)")
-    data = pdf.read_bytes()
-    ids = [c.id for c in PROJECT.chapters]
+    pdf, data, ids = _screen(default_build, lang)
     failures = []
     for name, number in key_pages(data, ids.index("emergency")).items():
         reference = approved(lang, name)
