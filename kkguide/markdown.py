@@ -159,8 +159,10 @@ def render_fact(fact: Fact, locale: str = "de") -> str:
         return f'<a class="fact url" dir="ltr" href="{value}">{escape(shown)}</a>{mark}'
     if fact.kind == "hours":  # day names in the reader's language and direction, times left to right
         return f'<span class="fact hours">{_ltr_times(value)}</span>{mark}'
-    if fact.kind in ("amount", "number", "date"):
+    if fact.kind in ("amount", "number"):
         return f'<span class="fact {fact.kind}" dir="ltr">{value}</span>{mark}'
+    if fact.kind == "date":  # "31 ديسمبر 2023": day, month name and year in the reader's direction
+        return f'<span class="fact date">{value}</span>{mark}'
     return f'<span class="fact" lang="de" dir="ltr">{value}</span>{mark}'
 
 

@@ -61,7 +61,7 @@ def _expected(root: Path, lang: str) -> list[str]:
     language = project.config.language(lang)
     translation = translation_for(project, language, load_catalogs(project, [lang])[lang])
     printed = {s.msgid for s in project.segments if s.kind != "image alt text"}
-    return [plain(r.text, project.facts) for key, r in translation.texts.items()
+    return [plain(r.text, project.facts, language.cldr) for key, r in translation.texts.items()
             if r.lang == lang and key.msgid in printed]
 
 
@@ -113,7 +113,7 @@ def test_german_inside_translations_is_tagged_german(default_build, screen):
     spans = _german_spans(data)
     assert len(spans) >= 250, len(spans)
     project = load_project(default_build.root)
-    sources = [plain(s.msgid, project.facts) for s in project.segments] + [project.config.publisher]
+    sources = [plain(s.msgid, project.facts, "de") for s in project.segments] + [project.config.publisher]
     german = squeeze("".join(sources))  # the German chapters and the publisher's name (the imprint)
     sample = spans[:: max(1, len(spans) // 40)]
     texts = [squeeze(marked_text(data, page, mcids)) for page, mcids in sample]

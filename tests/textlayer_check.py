@@ -12,27 +12,37 @@ from pathlib import Path
 
 import pymupdf
 
-from kkguide.markdown import FACT_MARK, FACT_REF, make_markdown
+from kkguide.markdown import FACT_MARK, FACT_REF, make_markdown, shown_value
 
 BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 TOP_MM, BOTTOM_MM = 16, 14   # inside the page margins (guide.css: 18 mm top, 16 mm bottom)
 
 
+# A run of punctuation between two words of right-to-left text ("هي: «كرامة") is read back by
+# poppler in either order ("هي«:كرامة") although the page shows it right (checked on the rendered
+# page; MuPDF reads it in order): neutrals take their direction from what surrounds them, and
+# poppler's reordering guesses. Inside such a run the order is not compared; which characters
+# stand there is, and so is the order of every letter and digit.
+PUNCTUATION_RUN = re.compile(r"[^\w\s]{2,}")
+
+
 def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text.translate(BIDI_MARKS))
+    text = re.sub(r"\s+", "", text.translate(BIDI_MARKS))
+    return PUNCTUATION_RUN.sub(lambda m: "".join(sorted(m.group())), text)
 
 
-def plain(msgstr: str, facts) -> str:
-    """The text a message prints: Markdown markup removed, fact references replaced."""
+def plain(msgstr: str, facts, locale: str) -> str:
+    """The text a message prints in ``locale``: Markdown markup removed, fact references replaced
+    by the fact as the guide prints it in that language (dates, amounts, hours by Babel)."""
     md = make_markdown()
-    text = FACT_REF.sub(lambda m: _shown(facts.get(m.group(1))), msgstr)
+    text = FACT_REF.sub(lambda m: _shown(facts.get(m.group(1)), locale), msgstr)
     tokens = md.parseInline(text, {})[0].children or []
     return "".join(t.content for t in tokens if t.type in ("text", "code_inline") or t.type == "softbreak")
 
 
-def _shown(fact) -> str:
+def _shown(fact, locale: str) -> str:
     """The fact as printed: its value and, for one nobody has confirmed, the mark after it."""
-    value = re.sub(r"^https?://", "", fact.value).rstrip("/") if fact.kind == "url" else fact.value
+    value = re.sub(r"^https?://", "", fact.value).rstrip("/") if fact.kind == "url" else shown_value(fact, locale)
     return value + (FACT_MARK if fact.record.flag else "")
 
 
