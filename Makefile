@@ -10,6 +10,8 @@ KKGUIDE = $(VENV)/bin/kkguide
 STAMP_BUILD = $(VENV)/.kkguide-setup-build
 STAMP_TEST  = $(VENV)/.kkguide-setup-test
 PYTEST_ARGS ?=
+# two pytest workers (pytest-xdist): CI has two cores; `make test TEST_WORKERS=0` runs in one process
+TEST_WORKERS ?= 2
 
 .PHONY: guide test docs setup setup-test system-packages clean approve-visuals
 
@@ -20,7 +22,7 @@ guide: setup
 
 test: setup-test
 	$(PY) -m compileall -q kkguide
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # the command and configuration references, from the code (tests/test_reference.py checks them)
 docs: setup

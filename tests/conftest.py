@@ -38,13 +38,26 @@ def default_build(tmp_path_factory) -> GuideBuild:
     """The default guide as shipped, built once per test session (every language, default
     editions, one layout per language for screen and print): shared by test_default_guide,
     test_pdfua, test_facts and test_layout. It must build as shipped: a language below its
-    coverage or readability policy fails here, with kkguide's message."""
-    root = tmp_path_factory.mktemp("default") / "guide"
-    for part in ("guide", "chapters", "translations", "styles"):
-        shutil.copytree(REPO / part, root / part)
-    result = CliRunner().invoke(main, ["build", "-C", str(root)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return GuideBuild(root, root / "dist", result.output)
+    coverage or readability policy fails here, with kkguide's message.
+
+    With pytest-xdist (`make test` runs two workers), the first worker that needs it builds it
+    into the run's common temp folder and the others wait for it under a file lock: one build
+    per run, not one per worker. Tests only read it."""
+    from filelock import FileLock
+
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = tmp_path_factory.getbasetemp().parent / "default-guide"
+    else:
+        shared = tmp_path_factory.mktemp("default")
+    root, said, failed = shared / "guide", shared / "build-output.txt", shared / "build-failed.txt"
+    with FileLock(str(shared) + ".lock"):
+        if not said.exists() and not failed.exists():
+            for part in ("guide", "chapters", "translations", "styles"):
+                shutil.copytree(REPO / part, root / part, dirs_exist_ok=True)
+            result = CliRunner().invoke(main, ["build", "-C", str(root)], catch_exceptions=False)
+            (said if result.exit_code == 0 else failed).write_text(result.output, encoding="utf-8")
+    assert not failed.exists(), failed.read_text(encoding="utf-8")
+    return GuideBuild(root, root / "dist", said.read_text(encoding="utf-8"))
 
 
 def make_project(dest: Path, fixture: str = "mini") -> Path:
