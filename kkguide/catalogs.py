@@ -44,7 +44,7 @@ from .errors import KkguideError
 from .files import ProjectFiles, describe_char, find_control
 from .fsio import atomic_write
 from .markdown import FACT_REF
-from .segments import UI_ROLE, Key, Segment, UiMessage  # noqa: F401 - UiMessage is re-exported
+from .segments import LINK_ROLE, UI_ROLE, Key, Segment, UiMessage  # noqa: F401 - UiMessage is re-exported
 
 POT_FILE = "translations/guide.pot"
 REVIEW_HEADER = "X-Kkguide-Review"
@@ -63,9 +63,11 @@ PLURAL_FORMS = {
 _DATE_LINE = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): .*\\n"$', re.MULTILINE)
 # the roles a `#.` line can name, longest first (older catalogs: "page furniture (cover, ...)")
 ROLES = sorted(["guide title (cover)", "guide subtitle (cover)", "chapter title", "chapter summary", "heading",
-                "paragraph", "list item", "tip", "table header cell", "table cell", "image alt text", UI_ROLE],
+                "paragraph", "list item", "tip", "table header cell", "table cell", "image alt text", UI_ROLE, LINK_ROLE],
                key=len, reverse=True)
 UI_NOTE = "a short label on the cover, contents page, imprint or back cover; keep it short"
+LINK_NOTE = ("what a screen reader says for a link to a phone number, e-mail or web address; "
+             "%(value)s is the number or address: copy it unchanged")
 FACT_NOTE = ("{{...}} stands for a phone number, e-mail, web or postal address that kkguide fills in: "
              "copy it unchanged")
 _REVIEW = re.compile(r"^reviewed (?P<day>\d{4}-\d\d-\d\d) by (?P<name>.+) \[(?P<hash>[0-9a-f]{12})\]$")
@@ -139,13 +141,14 @@ def make_template(config: GuideConfig, segments: Iterable[Segment], ui: Iterable
             pot.append(entry)
         elif comment not in entry.comment.split("\n"):
             entry.comment += "\n" + comment
-        if (path, str(line)) not in entry.occurrences:
-            entry.occurrences.append((path, str(line)))
+        where = (path, str(line) if line else "")   # line 0: a message of kkguide's code, by file
+        if where not in entry.occurrences:
+            entry.occurrences.append(where)
 
     for seg in segments:
         add(seg.key, f"{seg.kind}: {seg.where}" if seg.where else seg.kind, seg.path, seg.line)
     for msg in ui:
-        add(msg.key, f"{UI_ROLE}: {UI_NOTE}", msg.path, msg.line)
+        add(msg.key, f"{msg.kind}: {LINK_NOTE if msg.kind == LINK_ROLE else UI_NOTE}", msg.path, msg.line)
     for entry in pot:
         if FACT_REF.search(entry.msgid):
             entry.comment += "\n" + FACT_NOTE

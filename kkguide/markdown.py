@@ -7,6 +7,7 @@ and facts are rendered from guide/contacts.yml as left-to-right isolated runs.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from html import escape
 
 from markdown_it import MarkdownIt
@@ -107,7 +108,7 @@ def _render_fact_ref(self, tokens, idx, options, env) -> str:
     fact = facts.get(tokens[idx].content)
     if fact is None:  # references are validated before rendering; this is a programming error
         raise KeyError(f"unknown fact reference {tokens[idx].markup}")
-    return render_fact(fact, env.get("locale", "de"))
+    return render_fact(fact, env.get("locale", "de"), env.get("link_titles"))
 
 
 # The mark after a fact nobody has confirmed (unverified, or verified too long ago); the imprint
@@ -145,18 +146,39 @@ def _plain(text: str) -> str:
     return text.translate({0x200E: None, 0x200F: None, 0x061C: None})
 
 
-def render_fact(fact: Fact, locale: str = "de") -> str:
+# What a link to a fact does, said in the reader's language: the description a screen reader
+# gives for the link (the PDF annotation's /Contents, the HTML title). Page furniture messages
+# of the POT (kkguide.render.ui_messages); %(value)s is the number or address as printed.
+LINK_TITLES = {
+    "phone": "Telefon %(value)s anrufen",
+    "email": "E-Mail an %(value)s schreiben",
+    "url": "Internetseite %(value)s öffnen",
+}
+
+
+def link_title(kind: str, shown: str, titles: Mapping[str, str] | None = None) -> str:
+    """The description of a link to a fact of ``kind`` (``titles``: LINK_TITLES translated)."""
+    template = (titles or LINK_TITLES).get(kind, LINK_TITLES[kind])
+    try:
+        return template % {"value": shown}
+    except (KeyError, ValueError, TypeError):   # a translation that broke the placeholder
+        return LINK_TITLES[kind] % {"value": shown}
+
+
+def render_fact(fact: Fact, locale: str = "de", titles: Mapping[str, str] | None = None) -> str:
+    """The fact as HTML; ``titles``: LINK_TITLES in the reader's language (German without)."""
     value = escape(shown_value(fact, locale))
     mark = ""
     if fact.record.flag:
         mark = f'<sup class="fact-mark {fact.record.flag}">{FACT_MARK}</sup>'
-    if fact.kind == "phone":
-        return f'<a class="fact phone" dir="ltr" href="{escape(fact.link)}">{value}</a>{mark}'
-    if fact.kind == "email":
-        return f'<a class="fact email" dir="ltr" href="{escape(fact.link)}">{value}</a>{mark}'
+    if fact.kind in ("phone", "email"):
+        title = escape(link_title(fact.kind, shown_value(fact, locale), titles))
+        return (f'<a class="fact {fact.kind}" dir="ltr" href="{escape(fact.link)}" title="{title}">'
+                f'{value}</a>{mark}')
     if fact.kind == "url":
         shown = re.sub(r"^https?://", "", fact.value).rstrip("/")
-        return f'<a class="fact url" dir="ltr" href="{value}">{escape(shown)}</a>{mark}'
+        title = escape(link_title("url", shown, titles))
+        return f'<a class="fact url" dir="ltr" href="{value}" title="{title}">{escape(shown)}</a>{mark}'
     if fact.kind == "hours":  # day names in the reader's language and direction, times left to right
         return f'<span class="fact hours">{_ltr_times(value)}</span>{mark}'
     if fact.kind in ("amount", "number"):

@@ -22,7 +22,8 @@ from .catalogs import UiMessage
 from .config import Edition, Facts, GuideConfig
 from .files import ProjectFiles
 from .geomap import load_map
-from .segments import UI_ROLE, slots
+from .markdown import LINK_TITLES
+from .segments import LINK_ROLE, UI_ROLE, slots
 from .sources import Chapter
 from .translate import Rendition, Translation
 
@@ -54,7 +55,23 @@ def ui_messages(files: ProjectFiles) -> tuple[UiMessage, ...]:
                 options={"extensions": "jinja2.ext.i18n", "trimmed": "true"}):
             if isinstance(message, str):
                 found.append(UiMessage(message, shown, lineno))
+    found += [UiMessage(msgid, LINK_TITLES_AT, 0, kind=LINK_ROLE) for msgid in LINK_TITLES.values()]
     return tuple(found)
+
+
+# where the POT says the link descriptions come from (kkguide's code, not a template of styles/)
+LINK_TITLES_AT = "kkguide/markdown.py"
+
+
+def link_titles(translation: Translation) -> dict[str, str]:
+    """markdown.LINK_TITLES in the translation's language, German where a catalog lacks one."""
+    titles = {}
+    for kind, msgid in LINK_TITLES.items():
+        try:
+            titles[kind] = translation.get(msgid, LINK_ROLE).text
+        except KeyError:
+            titles[kind] = msgid
+    return titles
 
 
 class TemplateLoader(jinja2.BaseLoader):
@@ -227,7 +244,8 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
     the PDF editions mark them in the PDF, as WeasyPrint misorders such spans in right-to-left
     lines)."""
     lang = translation.language
-    env = {"facts": facts, "image_base": image_base, "locale": lang.cldr, "parts": german}
+    env = {"facts": facts, "image_base": image_base, "locale": lang.cldr, "parts": german,
+           "link_titles": link_titles(translation)}
     rendered = []
     for number, ch in enumerate(chapters, 1):
         title = translation.get(ch.title, "chapter title")

@@ -29,6 +29,7 @@ KINDS = {
 
 
 UI_ROLE = "page furniture"     # the templates' own strings (cover, contents, imprint, back cover)
+LINK_ROLE = "link description"  # what a link to a fact does, for screen readers (markdown.LINK_TITLES)
 
 
 class Key(NamedTuple):

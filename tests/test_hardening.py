@@ -147,13 +147,20 @@ def test_second_build_waits_for_the_first(tmp_path):
     with open(out / ".kkguide.lock", "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         proc = _kkguide("build", "-C", str(root), "--jobs", "1")
-        time.sleep(4)
+        # the build says it waits (however long a loaded machine takes to get there), then waits
+        said = []
+        while not said or not said[-1].startswith("waiting: "):
+            line = proc.stderr.readline()
+            assert line, f"the build ended without waiting for the lock: {''.join(said)}"
+            said.append(line)
+        assert said[-1].startswith(f"waiting: another kkguide build is writing to {out}/"), said
+        time.sleep(2)
         assert proc.poll() is None, "the build did not wait for the lock"
         assert not (out / PDFS[0]).exists()
         fcntl.flock(held, fcntl.LOCK_UN)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0
-    assert f"waiting: another kkguide build is writing to {out}/" in err
+    out_text, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert all((out / pdf).is_file() for pdf in PDFS), out_text + err
 
 
 def test_two_builds_at_once_both_finish_with_identical_files(tmp_path):

@@ -92,6 +92,43 @@ def test_furniture_is_artifact_and_links_are_described(screen):
         assert str(links[1].Contents).startswith("Kapitel 2: ") and ", Seite " in str(links[1].Contents)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_link_says_in_the_reader_language_what_it_does(default_build, screen, lang):
+    """Issue 14: a phone, e-mail or web link is described ("Telefon 02821 85-0 anrufen"), in the
+    PDF's language: the description is the catalog's own msgstr with the value put in, never
+    the bare target; a contents link names its chapter and page."""
+    import polib
+
+    from kkguide.markdown import LINK_TITLES
+
+    if lang == "de":
+        said = dict(LINK_TITLES)
+    else:
+        po = polib.pofile(str(default_build.root / f"translations/{lang}/LC_MESSAGES/guide.po"))
+        said = {kind: po.find(msgid).msgstr for kind, msgid in LINK_TITLES.items()}
+        assert all(said.values()) and said != LINK_TITLES, said
+    kinds = {"tel:": "phone", "mailto:": "email", "http": "url"}
+    seen = set()
+    with pikepdf.open(_pdf(screen, lang)) as pdf:
+        for page in pdf.pages:
+            for annot in page.obj.get("/Annots", []):
+                if annot.get("/Subtype") != "/Link":
+                    continue
+                contents = str(annot.get("/Contents", ""))
+                uri = str(annot.A.get("/URI", "")) if "/A" in annot else ""
+                kind = next((k for prefix, k in kinds.items() if uri.startswith(prefix)), None)
+                if kind is None:
+                    assert re.search(r"\d", contents) and len(contents) > 8, contents   # chapter and page
+                    continue
+                before, after = said[kind].split("%(value)s")
+                assert contents.startswith(before) and contents.endswith(after), (uri, contents)
+                value = contents[len(before):len(contents) - len(after)]
+                assert value and value != uri, (uri, contents)
+                seen.add(kind)
+    assert seen == {"phone", "email", "url"}, seen
+
+
 def test_check_pdf_command(tmp_path):
     bad = tmp_path / "bad.pdf"
     import weasyprint

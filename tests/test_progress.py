@@ -44,7 +44,8 @@ class Clock:
         return self.now
 
 
-def test_terminal_line_names_the_stage_then_what_renders_now(mini):
+def test_terminal_line_names_the_stage_then_what_renders_now(mini, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")   # wide enough for the editions (pytest-xdist workers say 80)
     stream = io.StringIO()
     shown = _progress(2, stream=stream, tty=True, clock=Clock())
     shown.TICK = 3600   # draw on events only: the test sees every line
