@@ -56,15 +56,18 @@ def make_markdown() -> MarkdownIt:
 
 
 SHORT_CELL = 20   # a table cell of one word up to this many characters ("2005–2006", "116117")
+SHORT_PHRASE = 14  # a cell of a few words up to this many ("Klasse 1 bis 4", "من 1 إلى 4")
 
 
 def _render_cell_open(self, tokens, idx, options, env) -> str:
-    """A cell of one short word gets the class ``nobreak`` (guide.css keeps it on one line: a year
-    range would otherwise break at its dash when columns are sized to content). Decided from the
-    text the cell has when it is rendered, so a translated cell is judged by its translation."""
+    """A cell of one short word or a short phrase gets the class ``nobreak`` (guide.css keeps it
+    on one line: a year range would otherwise break at its dash, "من 1 إلى 4" after its third word,
+    when columns are sized to content). Decided from the text the cell has when it is rendered,
+    so a translated cell is judged by its translation."""
     following = tokens[idx + 1] if idx + 1 < len(tokens) else None
     text = following.content if following is not None and following.type == "inline" else ""
-    if text and len(text) <= SHORT_CELL and not any(ch.isspace() for ch in text):
+    one_word = not any(ch.isspace() for ch in text)
+    if text and len(text) <= (SHORT_CELL if one_word else SHORT_PHRASE):
         classes = (tokens[idx].attrGet("class") or "").split()
         if "nobreak" not in classes:
             tokens[idx].attrJoin("class", "nobreak")

@@ -91,3 +91,17 @@ def test_raw_html_in_a_translation_is_escaped():
     html = str(body_html(md, project.chapters[0].body, hostile, {"facts": load_facts(ProjectFiles.at(FIXTURES / "mini"))}))
     assert "<img src=\"file:///etc/passwd\"" not in html and "<script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_short_table_cells_are_kept_on_one_line_long_ones_may_wrap():
+    """A year range or a short phrase ("من 1 إلى 4", which wrapped after its third word in the
+    Arabic school table) gets ``nobreak``; a cell of a sentence does not."""
+    from kkguide.markdown import make_markdown
+
+    table = ("| Schulform | Klassen | Abschluss |\n|---|---|---|\n"
+             "| Grundschule | من 1 إلى 4 | Wechsel auf eine weiterführende Schule |\n"
+             "| Gymnasium | 2005–2006 | Abitur |\n")
+    html = make_markdown().render(table, {})
+    cells = re.findall(r"<td( class=\"nobreak\")?>([^<]*)</td>", html)
+    kept = {text for nobreak, text in cells if nobreak}
+    assert kept == {"Grundschule", "من 1 إلى 4", "Gymnasium", "2005–2006", "Abitur"}, cells
