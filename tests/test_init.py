@@ -88,6 +88,20 @@ def test_logo_and_override_folder_reach_the_pdf(blank):
     assert "Ausländerbehörde Musterstadt" not in text and "Stadt Musterstadt" in text
 
 
+def test_back_cover_is_the_offices_own(blank):
+    """The back cover names the office of contacts.yml (welcome.name) and shows the theme's logo,
+    nothing of the Kreis Kleve (its Welcome-Center's name, its mark)."""
+    import fitz
+
+    with fitz.open(_pdf(blank, "de")) as doc:
+        back = doc[-1]
+        text = back.get_text()
+        fills = {tuple(round(c * 255) for c in d["fill"]) for d in back.get_drawings() if d.get("fill")}
+    assert "Kleve" not in text and "Welcome-Center" not in text, text
+    assert "Ihre Anlaufstelle" in text and "Stadt Musterstadt, Ausländerbehörde" in text, text
+    assert (0x12, 0x34, 0x56) in fills, "the theme's logo is not on the back cover"
+
+
 def test_blank_guide_text_colours_pass_the_contrast_check():
     text = (Path(__file__).resolve().parent.parent / "kkguide/templates/blank/guide/guide.yml.j2").read_text()
     for key in ("ink", "identity", "alert"):
