@@ -58,7 +58,8 @@ def _chapter_ids(config, chapters: Sequence[str], profile: str | None, known: li
 
 def make_handout(root: Path, out: Path, lang: str, chapters: Sequence[str], profile: str | None,
                  counsellor: str, day: dt.date) -> Handout:
-    from .pdf import render_pdf
+    from .pdf import lay_out, write
+    from .render import german_parts
 
     contact = counsellor.strip()
     if not contact or len(contact) > MAX_CONTACT_CHARS or any(ord(c) < 32 and c != "\n" for c in contact):
@@ -74,7 +75,11 @@ def make_handout(root: Path, out: Path, lang: str, chapters: Sequence[str], prof
     back = HandoutBack(contact, format_date(day, format="long", locale=language.cldr))
     html = render_html(config, project.facts, chosen, translation, config.edition("screen"), make_markdown(),
                        handout=back)
-    pdf = render_pdf(html, config.files, f"handout-{language.code}")
+    # tagged like the screen edition it is cut from (PDF/UA-1, German runs with /Lang de): a
+    # handout is also handed over as a file, to people who may listen to it
+    german = german_parts(config, project.facts, project.chapters, language, project.glossary)
+    label = f"handout-{language.code}"
+    pdf = write(lay_out(html, config.files, label), "pdf/ua-1", label, german)
     stamp = hashlib.sha256("\0".join([*ids, contact, day.isoformat()]).encode()).hexdigest()[:8]
     target = out / "handouts" / f"handout-{language.code}-{day.isoformat()}-{stamp}.pdf"
     atomic_write(target, pdf.data)

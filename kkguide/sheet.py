@@ -45,8 +45,10 @@ SHEET_TEMPLATE = "sheet.html.j2"
 
 def sheet_html(config, items: list[SheetEntry], title: str) -> str:
     rows = [{"code": item.code, "name": item.name, "direction": item.direction, "url": item.url,
-             # segno writes the SVG (no user text inside but the encoded modules)
-             "qr": Markup(segno.make(item.url, error="m").svg_inline(scale=3, dark="#000", omitsize=False))}
+             # segno writes the SVG (no user text inside but the encoded modules and its title,
+             # which segno escapes): the title is the figure's Alt in the tagged PDF
+             "qr": Markup(segno.make(item.url, error="m").svg_inline(scale=3, dark="#000", omitsize=False,
+                                                                     title=f"QR-Code: {item.url}"))}
             for item in items]
     return render_template(config.files, SHEET_TEMPLATE, source=config.source_language, title=title,
                            created=f"{config.stand.isoformat()}T00:00:00Z", items=rows)

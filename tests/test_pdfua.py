@@ -179,3 +179,21 @@ def test_german_alt_text_says_its_language(mini, cli):
         german = [f for f in figures if re.search(r"[äöüßÄÖÜ]|\b(und|der|die|das|mit|am)\b", str(f.get("/Alt", "")))]
         assert german, [str(f.get("/Alt")) for f in figures]
         assert all(_in_german(f) for f in german), [str(f.Alt) for f in german if not _in_german(f)]
+
+
+def test_handout_bilingual_edition_and_languages_sheet_pass_the_checker(mini, cli, tmp_path):
+    """The other PDF/UA outputs go through the same hook: the Matterhorn checker finds nothing in
+    an Arabic handout, the Arabic bilingual edition and the languages sheet."""
+    guide = mini / "guide/guide.yml"
+    guide.write_text(guide.read_text().replace("editions:\n", "editions:\n  bilingual:\n    page_size: A5\n"))
+    assert cli(mini, "build", "--edition", "bilingual", "--lang", "ar", "--jobs", "1").exit_code == 0
+    handout = cli(mini, "handout", "--lang", "ar", "--chapters", "emergency", "--counsellor", "Amina Yilmaz",
+                  "--date", "2026-11-25")
+    assert handout.exit_code == 0, handout.output
+    sheet = cli(REPO, "languages-sheet", "--base-url", "https://example.org/guide/", "--out", str(tmp_path))
+    assert sheet.exit_code == 0, sheet.output
+    pdfs = [mini / "dist/ar/kreis-kleve-welcome-guide-ar-bilingual.pdf", Path(handout.output.split(":")[0]),
+            tmp_path / "languages-sheet.pdf"]
+    for pdf in pdfs:
+        findings = check_pdf(pdf.read_bytes())
+        assert not findings, f"{pdf.name}: " + "\n".join(f.text() for f in findings)
