@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from markdown_it import MarkdownIt
@@ -50,9 +50,33 @@ class GermanSource:
     terms: tuple[str, ...]        # longest first
     stems: frozenset[str] = frozenset()   # the German words without their inflection endings
 
+    seen: dict = field(default_factory=dict, compare=False, hash=False, repr=False)  # has(), answered
+
     def has(self, phrase: str) -> bool:
         """Whether ``phrase`` stands in the German text as written, as whole words."""
-        return bool(re.search(f"(?<![{_LETTER}]){re.escape(phrase)}(?![{_LETTER}])", self.text))
+        known = self.seen.get(phrase)
+        if known is None:
+            known = self.seen[phrase] = _whole_words_in(phrase, self.text)
+        return known
+
+
+def _is_letter(ch: str) -> bool:
+    """``ch`` is in _LETTER (the Latin letters a German word is made of)."""
+    o = ord(ch)
+    return (65 <= o <= 90 or 97 <= o <= 122 or 0xC0 <= o <= 0xD6 or 0xD8 <= o <= 0xF6
+            or 0xF8 <= o <= 0x24F or 0x1E00 <= o <= 0x1EFF)
+
+
+def _whole_words_in(phrase: str, text: str) -> bool:
+    """``phrase`` stands in ``text`` with no letter of _LETTER right before or after it (the
+    regex ``(?<![_LETTER])phrase(?![_LETTER])``, without compiling one pattern per phrase)."""
+    at = text.find(phrase)
+    while at >= 0:
+        end = at + len(phrase)
+        if (at == 0 or not _is_letter(text[at - 1])) and (end == len(text) or not _is_letter(text[end])):
+            return True
+        at = text.find(phrase, at + 1)
+    return False
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ WeasyPrint change must not give a wrong text layer silently), and writes the tex
 
 from __future__ import annotations
 
+import functools
+
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -297,6 +299,7 @@ def _parse_text_object(ops: list, widths) -> tuple[list[float], list[_Glyph], fl
     return tm, glyphs, x
 
 
+@functools.lru_cache(maxsize=4096)   # a pure function of a cluster's text; texts repeat page after page
 def _strong(text: str) -> bool:
     return any(unicodedata.bidirectional(ch) in ("L", "R", "AL") for ch in text)
 

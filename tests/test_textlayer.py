@@ -215,3 +215,23 @@ def test_find_german():
     english = "Go to the Ausländerbehörde (Bürgerbüro) or the (city office) in Kreis Kleve."
     assert [english[a:b] for a, b in find_german(english, en)] == ["Ausländerbehörde", "Bürgerbüro", "Kreis Kleve"]
     assert find_german("Die Steuer-ID (Steuer-ID)", Parts(_parts("ar").source, False)) == [(4, 13), (15, 24)]
+
+
+def test_whole_word_search_answers_as_the_regex_it_replaces():
+    """langparts finds German phrases without compiling a regex per phrase; the answer is the
+    regex's (no letter of the Latin range right before or after), on any text."""
+    import re as regex
+
+    from hypothesis import given, settings, strategies as st
+
+    from kkguide.langparts import _LETTER, _whole_words_in
+
+    alphabet = st.sampled_from(list("aäß Éz-1()ḀɏØ÷×ب"))
+
+    @settings(max_examples=2000, derandomize=True, deadline=None)
+    @given(st.text(alphabet, max_size=14), st.text(alphabet, min_size=1, max_size=3))
+    def same(text, phrase):
+        want = bool(regex.search(f"(?<![{_LETTER}]){regex.escape(phrase)}(?![{_LETTER}])", text))
+        assert _whole_words_in(phrase, text) == want
+
+    same()
