@@ -40,9 +40,13 @@ $(STAMP_BUILD): pyproject.toml scripts/setup-system.sh | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e .
 	touch $(STAMP_BUILD)
 
-$(STAMP_TEST): pyproject.toml scripts/setup-system.sh | $(VENV)/bin/python
+# tests/web: axe-core, playwright-core (drives Debian's chromium) and the Nu HTML checker for the
+# web edition's tests, exactly as locked; --ignore-scripts: vnu-jar's install script would
+# download a Java runtime (the system's java runs it; playwright-core downloads no browser)
+$(STAMP_TEST): pyproject.toml scripts/setup-system.sh tests/web/package-lock.json | $(VENV)/bin/python
 	bash scripts/setup-system.sh test
 	$(PY) -m pip install --quiet -e '.[test]'
+	npm ci --prefix tests/web --no-audit --no-fund --ignore-scripts
 	touch $(STAMP_BUILD) $(STAMP_TEST)
 
 # After an intended design change: rewrite the approved renders of tests/visual/ (look at them, commit)

@@ -770,12 +770,16 @@ def sheet_cmd(root: Path, base_url: str, out: Path | None) -> None:
 @project_option
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: PROJECT/dist/web).")
-def web_cmd(root: Path, out: Path | None) -> None:
-    """Static, responsive HTML per language with a language switcher."""
+@click.option("--pdfs", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder of `kkguide build` whose published screen and print PDFs the site "
+                   "includes and links (default: PROJECT/dist; none built: no PDF links).")
+def web_cmd(root: Path, out: Path | None, pdfs: Path | None) -> None:
+    """Static, responsive HTML per language with a language switcher and links to its PDFs."""
     from .web import make_web
 
-    site = make_web(root, out or root / "dist" / "web")
+    site = make_web(root, out or root / "dist" / "web", pdfs=pdfs)
     click.echo(f"{site.folder}/: {len(site.languages)} languages ({', '.join(site.languages)})"
+               + (f", {site.pdfs} PDF(s)" if site.pdfs else "")
                + (f"; not published (below min_coverage): {', '.join(site.skipped)}" if site.skipped else ""))
 
 

@@ -127,6 +127,47 @@ def check_raster(data: bytes) -> tuple[int, int]:
     return width, height
 
 
+# CSS pixels per unit of an SVG length (CSS Values: 96 px to the inch)
+_SVG_UNITS = {"": 1.0, "px": 1.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "q": 96 / 101.6,
+              "pt": 96 / 72, "pc": 16.0}
+_SVG_LENGTH = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(px|in|cm|mm|q|pt|pc)?\s*$", re.IGNORECASE)
+# an SVG with neither a size nor a viewBox: the browser's default object size (CSS Images 3)
+SVG_DEFAULT_SIZE = (300, 150)
+
+
+def _svg_length(value: str | None) -> float | None:
+    match = _SVG_LENGTH.match(value or "")
+    if not match:
+        return None  # absent, a percentage, em/ex (depend on the page): not a size of the image
+    number = float(match.group(1)) * _SVG_UNITS[(match.group(2) or "").lower()]
+    return number if number > 0 else None
+
+
+def image_size(name: str, data: bytes) -> tuple[int, int]:
+    """The size an ``<img>`` shows ``data`` at, in CSS pixels, for its width and height attributes
+    (the page reserves the space before the image loads): a PNG's or JPEG's pixels; an SVG's
+    width and height (absolute lengths), the missing one from the viewBox's aspect ratio, else the
+    viewBox's size, else the browser's default 300 × 150."""
+    if not name.lower().endswith(".svg"):
+        return check_raster(data)
+    root = check_svg(data)
+    width, height = _svg_length(root.get("width")), _svg_length(root.get("height"))
+    try:
+        box = [float(v) for v in re.split(r"[\s,]+", root.get("viewBox", "").strip()) if v]
+    except ValueError:
+        box = []  # a viewBox that is not four numbers: browsers ignore it too
+    ratio = box[2] / box[3] if len(box) == 4 and box[2] > 0 and box[3] > 0 else None
+    if width and not height and ratio:
+        height = width / ratio
+    elif height and not width and ratio:
+        width = height * ratio
+    elif not (width and height) and ratio:
+        width, height = box[2], box[3]
+    if not (width and height):
+        return SVG_DEFAULT_SIZE
+    return max(1, round(width)), max(1, round(height))
+
+
 def image_problem(name: str, data: bytes) -> str | None:
     """Why the image file ``name`` with content ``data`` cannot be placed (None if it can)."""
     try:

@@ -97,6 +97,10 @@ def _render_image(self, tokens, idx, options, env) -> str:
     src = token.attrGet("src") or ""
     if _SAFE_IMAGE.match(src):
         token.attrSet("src", env.get("image_base", IMAGE_BASE) + src)
+    size = env.get("image_sizes", {}).get(src)  # the web edition's: width and height reserve the space
+    if size is not None:
+        token.attrSet("width", str(size[0]))
+        token.attrSet("height", str(size[1]))
     return self.image(tokens, idx, options, env)
 
 

@@ -239,13 +239,15 @@ def _chapter_messages(md: MarkdownIt, chapter: Chapter):
 
 def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], translation: Translation,
                 edition: Edition, md: MarkdownIt, notes_pages: int = 0, handout=None,
-                template_name: str = TEMPLATE, image_base: str = "guide/", language_states=(), german=None) -> str:
+                template_name: str = TEMPLATE, image_base: str = "guide/", language_states=(), german=None,
+                image_sizes=None, **values) -> str:
     """``german``: a langparts.Parts to mark German runs as <span lang="de"> (the web edition;
     the PDF editions mark them in the PDF, as WeasyPrint misorders such spans in right-to-left
-    lines)."""
+    lines). ``image_sizes``: chapter image (``images/x.svg``) -> (width, height) in CSS px, given
+    to each ``<img>`` (the web edition). ``values``: more for the template (the web edition's)."""
     lang = translation.language
     env = {"facts": facts, "image_base": image_base, "locale": lang.cldr, "parts": german,
-           "link_titles": link_titles(translation)}
+           "link_titles": link_titles(translation), "image_sizes": image_sizes or {}}
     rendered = []
     for number, ch in enumerate(chapters, 1):
         title = translation.get(ch.title, "chapter title")
@@ -268,6 +270,7 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
         title=inline_html(md, translation.get(config.title, "guide title (cover)"), lang.code, env),
         title_text=translation.get(config.title, "guide title (cover)").text,
         subtitle=inline_html(md, translation.get(config.subtitle, "guide subtitle (cover)"), lang.code, env),
+        subtitle_text=translation.get(config.subtitle, "guide subtitle (cover)").text,
         publisher=config.publisher, publisher_address=config.publisher_address,
         stand=stand, created=_pdf_date(config.stand),
         draft=translation.draft if lang.code != config.source_language.code else not config.reviewed,
@@ -285,6 +288,7 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
         web_page=config.web_page(lang.code),
         web_qr=_qr(config.web_page(lang.code)),
         **theme_values(config),
+        **values,
     )
 
 

@@ -21,6 +21,11 @@ TEST=(
   argyll icc-profiles-free                               # profcheck, FOGRA39 data: output profile accuracy
   openssl                                                # a certificate for the linkcheck tests' HTTPS server
 )
+# the web edition's tests: axe-core in Chromium (node, npm ci in tests/web) and the Nu HTML checker
+# (java -jar vnu.jar). By command, not package: a NodeSource nodejs ships npm itself (Debian's npm
+# package would conflict with it), and any Java 11+ runtime will do.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || TEST+=(nodejs npm)
+command -v java >/dev/null 2>&1 || TEST+=(default-jre-headless)
 
 case "$profile" in
   build) PACKAGES=("${BUILD[@]}") ;;

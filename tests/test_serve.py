@@ -74,6 +74,8 @@ def test_a_changed_chapter_is_served_after_the_rebuild(running, mini, tmp_path):
     running.wait_for(lambda s: s["generation"] not in ("", first) and not s["error"])
     status, page = running.get("/de/index.html")
     assert status == 200 and "Wer hilft sofort?" in page
+    # the new generation is served as soon as it is published; the cycle is reported just after
+    running.wait_for(lambda s: len(running.cycles) >= 2, seconds=30)
     assert len(running.cycles) >= 2 and "chapters/02-notruf.md" in running.cycles[-1].changed
 
 
