@@ -49,6 +49,7 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("image", _render_image)
     md.add_render_rule("text", _render_text)
     md.add_render_rule("td_open", _render_cell_open)
+    md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("th_open", _render_cell_open)
     from .langparts import install
 
@@ -57,6 +58,14 @@ def make_markdown() -> MarkdownIt:
 
 SHORT_CELL = 20   # a table cell of one word up to this many characters ("2005–2006", "116117")
 SHORT_PHRASE = 14  # a cell of a few words up to this many ("Klasse 1 bis 4", "من 1 إلى 4")
+
+
+def _render_table_open(self, tokens, idx, options, env) -> str:
+    """The web edition's tables scroll sideways where a phone is too narrow for their words; a
+    region that scrolls must be reachable by keyboard (WCAG 2.1.1), so there it takes focus."""
+    if env.get("focusable_tables"):
+        tokens[idx].attrSet("tabindex", "0")
+    return self.renderToken(tokens, idx, options, env)
 
 
 def _render_cell_open(self, tokens, idx, options, env) -> str:

@@ -240,14 +240,15 @@ def _chapter_messages(md: MarkdownIt, chapter: Chapter):
 def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], translation: Translation,
                 edition: Edition, md: MarkdownIt, notes_pages: int = 0, handout=None,
                 template_name: str = TEMPLATE, image_base: str = "guide/", language_states=(), german=None,
-                image_sizes=None, **values) -> str:
+                image_sizes=None, focusable_tables: bool = False, **values) -> str:
     """``german``: a langparts.Parts to mark German runs as <span lang="de"> (the web edition;
     the PDF editions mark them in the PDF, as WeasyPrint misorders such spans in right-to-left
     lines). ``image_sizes``: chapter image (``images/x.svg``) -> (width, height) in CSS px, given
     to each ``<img>`` (the web edition). ``values``: more for the template (the web edition's)."""
     lang = translation.language
     env = {"facts": facts, "image_base": image_base, "locale": lang.cldr, "parts": german,
-           "link_titles": link_titles(translation), "image_sizes": image_sizes or {}}
+           "link_titles": link_titles(translation), "image_sizes": image_sizes or {},
+           "focusable_tables": focusable_tables}
     rendered = []
     for number, ch in enumerate(chapters, 1):
         title = translation.get(ch.title, "chapter title")

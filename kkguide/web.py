@@ -138,7 +138,7 @@ def make_web(root: Path, out: Path, languages: Sequence[str] = (), pdfs: Path | 
     offered = published_pdfs(pdfs if pdfs is not None else root / "dist", [lang.code for lang in built])
     files: dict[str, bytes] = {f"{t.language.code}/index.html": render_html(
         published, project.facts, project.chapters, t, config.edition("screen"), make_markdown(),
-        template_name=WEB_TEMPLATE, image_base="../guide/", image_sizes=chapter_sizes,
+        template_name=WEB_TEMPLATE, image_base="../guide/", image_sizes=chapter_sizes, focusable_tables=True,
         german=german_parts(published, project.facts, project.chapters, t.language, project.glossary),
         logo_size=sizes.get(config.theme.logo), web_url=config.web_url,
         pdfs=_page_pdfs(t.language.code, t.language.cldr, offered)).encode("utf-8")
