@@ -1,7 +1,8 @@
 """The one Markdown dialect of the guide: CommonMark + tables + fact references ``{{id.field}}``.
 
 Raw HTML is never passed through (it is escaped), links are limited to http(s) and mailto,
-and facts are rendered from guide/contacts.yml as left-to-right isolated runs.
+and facts are rendered from guide/contacts.yml: numbers, amounts, phones and addresses as
+left-to-right runs, dates and opening hours in the reader's language and direction.
 """
 
 from __future__ import annotations
@@ -163,8 +164,9 @@ def _plain(text: str) -> str:
 
 
 # What a link to a fact does, said in the reader's language: the description a screen reader
-# gives for the link (the PDF annotation's /Contents, the HTML title). Page furniture messages
-# of the POT (kkguide.render.ui_messages); %(value)s is the number or address as printed.
+# gives for the link (the PDF annotation's /Contents, the HTML title). Messages of the POT with
+# the role "link description" (kkguide.render.ui_messages); %(value)s is the number or address
+# as printed.
 LINK_TITLES = {
     "phone": "Telefon %(value)s anrufen",
     "email": "E-Mail an %(value)s schreiben",
