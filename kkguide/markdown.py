@@ -174,6 +174,14 @@ LINK_TITLES = {
 }
 
 
+def shown_text(fact: Fact, locale: str = "de") -> str:
+    """The fact's text as printed: a web address without its scheme and trailing slash, every
+    other fact as ``shown_value`` gives it."""
+    if fact.kind == "url":
+        return re.sub(r"^https?://", "", fact.value).rstrip("/")
+    return shown_value(fact, locale)
+
+
 def link_title(kind: str, shown: str, titles: Mapping[str, str] | None = None) -> str:
     """The description of a link to a fact of ``kind`` (``titles``: LINK_TITLES translated)."""
     template = (titles or LINK_TITLES).get(kind, LINK_TITLES[kind])
@@ -185,16 +193,16 @@ def link_title(kind: str, shown: str, titles: Mapping[str, str] | None = None) -
 
 def render_fact(fact: Fact, locale: str = "de", titles: Mapping[str, str] | None = None) -> str:
     """The fact as HTML; ``titles``: LINK_TITLES in the reader's language (German without)."""
-    value = escape(shown_value(fact, locale))
+    shown = shown_text(fact, locale)
+    value = escape(fact.value if fact.kind == "url" else shown)   # a web address: the link target
     mark = ""
     if fact.record.flag:
         mark = f'<sup class="fact-mark {fact.record.flag}">{FACT_MARK}</sup>'
     if fact.kind in ("phone", "email"):
-        title = escape(link_title(fact.kind, shown_value(fact, locale), titles))
+        title = escape(link_title(fact.kind, shown, titles))
         return (f'<a class="fact {fact.kind}" dir="ltr" href="{escape(fact.link)}" title="{title}">'
                 f'{value}</a>{mark}')
     if fact.kind == "url":
-        shown = re.sub(r"^https?://", "", fact.value).rstrip("/")
         title = escape(link_title("url", shown, titles))
         return f'<a class="fact url" dir="ltr" href="{value}" title="{title}">{escape(shown)}</a>{mark}'
     if fact.kind == "hours":  # day names in the reader's language and direction, times left to right

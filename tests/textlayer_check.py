@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pymupdf
 
-from kkguide.markdown import FACT_MARK, FACT_REF, make_markdown, shown_value
+from kkguide.markdown import FACT_MARK, FACT_REF, make_markdown, shown_text
 
 BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 TOP_MM, BOTTOM_MM = 16, 14   # inside the page margins (guide.css: 18 mm top, 16 mm bottom)
@@ -42,8 +42,7 @@ def plain(msgstr: str, facts, locale: str) -> str:
 
 def _shown(fact, locale: str) -> str:
     """The fact as printed: its value and, for one nobody has confirmed, the mark after it."""
-    value = re.sub(r"^https?://", "", fact.value).rstrip("/") if fact.kind == "url" else shown_value(fact, locale)
-    return value + (FACT_MARK if fact.record.flag else "")
+    return shown_text(fact, locale) + (FACT_MARK if fact.record.flag else "")
 
 
 def _body(page_height_pt: float) -> tuple[float, float]:
