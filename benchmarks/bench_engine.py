@@ -13,8 +13,11 @@ the worker processes it waited for).
 Measured:
 - full default build (``build --force``): wall and CPU, HEAD and baseline;
 - each edition of one language alone (``--jobs 1 --force``): CPU, HEAD and baseline;
-- the WeasyPrint limit, in-process and warm with HEAD's code: one layout per distinct layout
-  plus one write per PDF, per language (also: one write per layout only, the literal reading);
+- the "limit", in-process and warm with HEAD's code: one layout per distinct layout
+  plus one write per PDF, per language (also: one write per layout only, the literal reading).
+  Its screen write is ``pdf.write(..., "pdf/ua-1")``, which includes kkguide's text-layer
+  recording and tagging finish: not WeasyPrint alone. ``bench_stages.py`` splits WeasyPrint's
+  layout and write from kkguide's work (docs/benchmarks.md, "Correction (2026-12-02)");
 - the CMYK conversion of one print PDF, baseline's press against HEAD's, in-process;
 - the bilingual edition's bytes per page against the screen edition's.
 """
