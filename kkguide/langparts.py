@@ -146,6 +146,8 @@ def find_german(text: str, parts: Parts) -> list[tuple[int, int]]:
                 start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
                 found.append((start, start + len(inner)))
         for term in parts.source.terms:
+            if term not in text:   # the regex needs the term as a substring: most terms are not there
+                continue
             for m in re.finditer(f"(?<![{_LETTER}]){re.escape(term)}(?![{_LETTER}])", text):
                 if not any(a < m.end() and m.start() < b for a, b in found):
                     found.append((m.start(), m.end()))
