@@ -58,7 +58,7 @@ import functools
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import pikepdf
 
@@ -69,8 +69,11 @@ INVISIBLE = 3            # text render mode: neither fill nor stroke (ISO 32000-
 ZERO_WIDTH_EM = 0.02     # width given to each character of a cluster without advance (marks)
 
 
-@dataclass(frozen=True)
-class Cluster:
+class Cluster(NamedTuple):
+    """One glyph cluster as Pango shaped it. A typed NamedTuple, immutable like the frozen
+    dataclasses between stages, because the recording makes millions of them per build and a
+    frozen dataclass costs three times as much to construct."""
+
     text: str                      # source characters of this cluster
     glyphs: tuple[int, ...]        # glyph ids in drawing (visual) order
     follow: str = ""               # zero-width characters (no glyph) that follow it logically
@@ -111,9 +114,10 @@ class Recording:
         return self.by_tags.setdefault(tags_id, {})
 
     def to_unicode(self, font: str, glyph: int) -> str:
-        if font not in self._maps:
-            self._maps[font] = next((f.to_unicode for f in self.fonts.values() if f.hash == font), {})
-        return self._maps[font].get(glyph, "")
+        table = self._maps.get(font)
+        if table is None:
+            table = self._maps[font] = next((f.to_unicode for f in self.fonts.values() if f.hash == font), {})
+        return table.get(glyph, "")
 
     def needs_rewrite(self, record: TextBoxRecord, rtl_page: bool = False) -> bool:
         """Whether a text box reads wrong as WeasyPrint wrote it: several runs (their order),
@@ -124,53 +128,98 @@ class Recording:
         run = record.runs[0]
         if rtl_page and any(i is not None for i in _edge_neutrals([c.text for c in run.clusters])):
             return True
-        return run.rtl or any(not _maps_to_itself(c, run, self.to_unicode) or any(c.x_offsets) or c.raised
-                              for c in run.clusters)
+        if run.rtl:
+            return True
+        self.to_unicode(run.font, 0)   # loads the font's map
+        table = self._maps[run.font]
+        for c in run.clusters:
+            if c.follow or c.lead or c.raised or any(c.x_offsets):
+                return True
+            mapped = table.get(c.glyphs[0], "") if len(c.glyphs) == 1 else "".join(table.get(g, "") for g in c.glyphs)
+            if mapped != c.text:
+                return True
+        return False
 
 
-def _maps_to_itself(cluster: Cluster, run: Run, to_unicode) -> bool:
-    return not cluster.follow and not cluster.lead and \
-        "".join(to_unicode(run.font, g) for g in cluster.glyphs) == cluster.text
+@functools.lru_cache(maxsize=1)
+def _glyph_info_layout() -> tuple[int, int, int, int]:
+    """PangoGlyphInfo as 32-bit words: (words per glyph, index of the glyph id, of x_offset, of
+    y_offset), from the struct as cffi declares it (WeasyPrint's ffi), not assumed."""
+    from weasyprint.text.ffi import ffi
+
+    size, geometry = ffi.sizeof("PangoGlyphInfo"), ffi.offsetof("PangoGlyphInfo", "geometry")
+    words = [size, ffi.offsetof("PangoGlyphInfo", "glyph"), geometry + ffi.offsetof("PangoGlyphGeometry", "x_offset"),
+             geometry + ffi.offsetof("PangoGlyphGeometry", "y_offset")]
+    if any(w % 4 for w in words) or ffi.sizeof("PangoGlyph") != 4 or ffi.sizeof("PangoGlyphUnit") != 4:
+        raise TextLayerError("PangoGlyphInfo is not laid out in 32-bit words")
+    return tuple(w // 4 for w in words)
 
 
 def _read_runs(textbox, stream) -> tuple[Run, ...]:
-    """The glyph runs WeasyPrint has just drawn for ``textbox``, read from the same Pango line."""
+    """The glyph runs WeasyPrint has just drawn for ``textbox``, read from the same Pango line.
+    Each run's glyph array is copied out in one piece (a memoryview of its 32-bit words), not
+    read glyph by glyph through cffi: the recording ran for every text box of every write."""
     from weasyprint.text.ffi import ffi, pango
-    from weasyprint.text.fonts import get_pango_font_key
 
+    step, at_glyph, at_x, at_y = _glyph_info_layout()
+    empty = pango.PANGO_GLYPH_EMPTY
     layout = textbox.pango_layout
     utf8 = layout.text.encode()
-    line, _index = layout.get_first_line()
+    line = pango.pango_layout_get_line_readonly(layout.layout, 0)
     runs = []
     run = line.runs[0] if line.runs != ffi.NULL else ffi.NULL
     while run != ffi.NULL:
         item = run.data
         run = run.next
         glyphs = item.glyphs
-        count, clusters = glyphs.num_glyphs, glyphs.log_clusters
+        count = glyphs.num_glyphs
+        raw = memoryview(ffi.buffer(glyphs.glyphs, count * step * 4))
+        ids = raw.cast("I")[at_glyph::step].tolist()
+        signed = raw.cast("i")
+        x_offsets = signed[at_x::step].tolist()
+        y_offsets = signed[at_y::step].tolist()
+        clusters = ffi.unpack(glyphs.log_clusters, count)
         offset, length = item.item.offset, item.item.length
         rtl = bool(item.item.analysis.level % 2)
-        # starts of the clusters, in drawing order, and the byte range each covers
-        starts = sorted({clusters[i] for i in range(count)})
-        ends = {s: (starts[k + 1] if k + 1 < len(starts) else length) for k, s in enumerate(starts)}
-        grouped: list[tuple[int, list[int], list[float], list[bool]]] = []
-        for i in range(count):
-            info = glyphs.glyphs[i]
-            gid, start = info.glyph, clusters[i]
-            # WeasyPrint moves the pen by x_offset / 1000 before the glyph and back after it
-            shift = info.geometry.x_offset / 1000
-            if not grouped or grouped[-1][0] != start:
-                grouped.append((start, [], [], []))
-            if gid != pango.PANGO_GLYPH_EMPTY:
-                grouped[-1][1].append(gid)
-                grouped[-1][2].append(shift)
-                grouped[-1][3].append(info.geometry.y_offset != 0)
-        made = [Cluster(utf8[offset + s:offset + ends[s]].decode("utf-8", "replace"), tuple(g), "", "", tuple(x),
-                        any(r)) for s, g, x, r in grouped]
-        key = get_pango_font_key(item.item.analysis.font)[0]
-        font = stream._fonts[key].hash if key in stream._fonts else ""
-        runs.append(Run(len(utf8[:offset].decode("utf-8", "replace")), rtl, tuple(_fold_empty(made, rtl)), font))
+        # the byte range of each cluster: from its start to the next start in logical order
+        starts = sorted(set(clusters))
+        ends = dict(zip(starts, starts[1:] + [length]))
+        if len(starts) == count and empty not in ids:
+            # the common case: one glyph per cluster, no empty glyph
+            runs.append(Run(len(utf8[:offset].decode("utf-8", "replace")), rtl, tuple(
+                Cluster(utf8[offset + c:offset + ends[c]].decode("utf-8", "replace"), (g,), "", "", (x / 1000,), y != 0)
+                for c, g, x, y in zip(clusters, ids, x_offsets, y_offsets)), _font(item, stream)))
+            continue
+        made: list[Cluster] = []
+        folded = False
+        i = 0
+        while i < count:
+            start = clusters[i]
+            j = i + 1
+            while j < count and clusters[j] == start:
+                j += 1
+            gids, shifts, raised = [], [], False
+            for k in range(i, j):
+                if ids[k] != empty:
+                    gids.append(ids[k])
+                    # WeasyPrint moves the pen by x_offset / 1000 before the glyph and back after it
+                    shifts.append(x_offsets[k] / 1000)
+                    raised = raised or y_offsets[k] != 0
+            folded = folded or not gids
+            made.append(Cluster(utf8[offset + start:offset + ends[start]].decode("utf-8", "replace"), tuple(gids),
+                                "", "", tuple(shifts), raised))
+            i = j
+        runs.append(Run(len(utf8[:offset].decode("utf-8", "replace")), rtl,
+                        tuple(_fold_empty(made, rtl)) if folded else tuple(made), _font(item, stream)))
     return tuple(runs)
+
+
+def _font(item, stream) -> str:
+    """The resource name WeasyPrint gave the font of a Pango glyph item."""
+    from weasyprint.text.fonts import get_pango_font_key
+
+    key = get_pango_font_key(item.item.analysis.font)[0]
+    return stream._fonts[key].hash if key in stream._fonts else ""
 
 
 def _fold_empty(clusters: list[Cluster], rtl: bool) -> list[Cluster]:
@@ -226,18 +275,17 @@ class TextLayerError(RuntimeError):
     """The content stream does not hold the glyphs that were recorded (a WeasyPrint change)."""
 
 
-@dataclass(frozen=True)
-class _Glyph:
+class _Glyph(NamedTuple):
+    """One glyph of a text object as the content stream draws it (a NamedTuple, like Cluster:
+    the rewrite makes one per glyph of every line it rewrites)."""
+
     code: bytes
     x: float          # pen position before the glyph (after the adjustments before it), text space
     advance: float    # the glyph's own width, in text space
     font: str
     size: float
     rise: float
-
-    @property
-    def gid(self) -> int:
-        return int.from_bytes(self.code, "big")
+    gid: int          # the glyph id (``code`` as a big-endian number)
 
 
 def font_widths(resources) -> dict[str, tuple[dict[int, float], float]]:
@@ -287,8 +335,9 @@ def _parse_text_object(ops: list, widths) -> tuple[list[float], list[_Glyph], fl
                     data = bytes(part)
                     for k in range(0, len(data), 2):
                         code = data[k:k + 2]
-                        advance = table.get(int.from_bytes(code, "big"), default) / 1000 * size
-                        glyphs.append(_Glyph(code, x, advance, font, size, rise))
+                        gid = int.from_bytes(code, "big")
+                        advance = table.get(gid, default) / 1000 * size
+                        glyphs.append(_Glyph(code, x, advance, font, size, rise, gid))
                         x += advance
                 else:
                     x -= float(part) / 1000 * size
@@ -304,8 +353,7 @@ def _strong(text: str) -> bool:
     return any(unicodedata.bidirectional(ch) in ("L", "R", "AL") for ch in text)
 
 
-@dataclass(frozen=True)
-class _Placed:
+class _Placed(NamedTuple):
     """A cluster with the glyphs drawn for it and its advance on the line (pen positions)."""
 
     cluster: Cluster
