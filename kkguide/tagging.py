@@ -227,20 +227,25 @@ def _make(pdf: pikepdf.Pdf, s: str, parent, kids: list, page=None):
 
 def _prune(pdf: pikepdf.Pdf, node, furniture: dict[tuple, set[int]]) -> bool:
     """Drop references to artifacts from the tree, then elements left empty; True if ``node``
-    still holds something."""
+    still holds something. An element's kids are written back only where they changed."""
+    kids = _kids(node)
     page = node.get("/Pg")
+    gone = furniture.get(page.objgen, ()) if page is not None else ()
     new = []
-    for kid in _kids(node):
+    for kid in kids:
         if isinstance(kid, int):
-            if page is not None and int(kid) in furniture.get(page.objgen, ()):
+            if int(kid) in gone:
                 continue
-        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
-            if int(kid.MCID) in furniture.get(kid.Pg.objgen, ()):
+        elif isinstance(kid, pikepdf.Dictionary):
+            kind = kid.get("/Type")
+            if kind == "/MCR":
+                if int(kid.MCID) in furniture.get(kid.Pg.objgen, ()):
+                    continue
+            elif kind != "/OBJR" and "/S" in kid and not _prune(pdf, kid, furniture):
                 continue
-        elif _is_elem(kid) and not _prune(pdf, kid, furniture):
-            continue
         new.append(kid)
-    _set_kids(node, new)
+    if len(new) != len(kids):
+        _set_kids(node, new)
     return bool(new)
 
 
@@ -431,13 +436,24 @@ def _split_elements(pdf: pikepdf.Pdf, page, entries: list, splits: dict[int, lis
     return entries
 
 
-def _in_german(element, depth: int = 0) -> bool:
-    """Whether a structure element's language (its own /Lang or its nearest ancestor's) is German."""
+def _in_german(element, depth: int = 0, known: dict | None = None) -> bool:
+    """Whether a structure element's language (its own /Lang or its nearest ancestor's) is German
+    (``known``: answers so far, by object, shared by the calls of one document)."""
+    seen = []
+    answer = False
     while isinstance(element, pikepdf.Dictionary) and depth < 64:
+        ident = element.objgen
+        if known is not None and ident in known and ident != (0, 0):
+            answer = known[ident]
+            break
+        seen.append(ident)
         if "/Lang" in element:
-            return str(element.Lang).split("-")[0] == "de"
+            answer = str(element.Lang).split("-")[0] == "de"
+            break
         element, depth = element.get("/P"), depth + 1
-    return False
+    if known is not None:
+        known.update((ident, answer) for ident in seen if ident != (0, 0))
+    return answer
 
 
 def _german_runs(records: dict, furniture: set[int], parts) -> dict[int, list[tuple[int, int]]]:
@@ -546,11 +562,12 @@ def finish(data: bytes, notes: Notes, recording: textlayer.Recording, german=Non
     tree = root.ParentTree
     entries = _read_parent_tree(tree)
     document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
+    languages: dict = {}
     for number, page in enumerate(pdf.pages):
         furniture = notes.artifacts.get(number, {})
         key = int(page.obj.get("/StructParents", number))
         owners = list(entries.get(key, ()))
-        already = {m for m, owner in enumerate(owners) if _in_german(owner)}   # German fallback text
+        already = {m for m, owner in enumerate(owners) if _in_german(owner, known=languages)}   # German fallback text
         splits = _rewrite_page(pdf, page, furniture, recording.by_tags.get(notes.tags_of_page.get(number), {}),
                                recording, number in notes.rtl_pages, notes.markers.get(number, {}),
                                notes.raised.get(number, {}), german, len(owners), already)
