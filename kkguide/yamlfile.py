@@ -33,6 +33,12 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
+# libyaml's parser where PyYAML has it (same constructor and resolver, so the same data; the
+# guide's map alone took 0.4 s per document in the pure-Python parser); errors are reported
+# through the pure-Python one, whose messages the documentation and tests quote
+_FastLoader = type("_FastLoader", (yaml.CSafeLoader,), {}) if getattr(yaml, "__with_libyaml__", False) else _Loader
+
+
 def _walk(node: yaml.Node, key: tuple, lines: dict) -> None:
     lines[key] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -50,10 +56,10 @@ MAX_DEPTH = 32          # guide files nest three or four levels deep
 MAX_NODES = 200_000
 
 
-def _check_structure(text: str, path: str, line_offset: int) -> None:
+def _check_structure(text: str, path: str, line_offset: int, loader=_Loader) -> None:
     """No anchors or aliases (an alias bomb expands exponentially), bounded depth and size."""
     depth = nodes = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=loader):
         line = event.start_mark.line + 1 + line_offset
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise KkguideError("YAML anchors and aliases (&name, *name) are not supported: write the value out",
@@ -72,9 +78,12 @@ def _check_structure(text: str, path: str, line_offset: int) -> None:
 def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
     """Parse ``text``; a syntax error becomes a KkguideError naming ``path`` and the line."""
     try:
-        _check_structure(text, path, line_offset)
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader) if node is not None else None
+        try:
+            node, data = _parse(text, path, line_offset, _FastLoader)
+        except yaml.YAMLError:
+            if _FastLoader is _Loader:
+                raise
+            node, data = _parse(text, path, line_offset, _Loader)   # raises, with its own message
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark and exc.problem and "end of stream" in exc.problem:
@@ -90,6 +99,17 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
     if node is not None:
         _walk(node, (), lines)
     return Located(data, FrozenMap(lines), path, line_offset)
+
+
+def _parse(text: str, path: str, line_offset: int, loader) -> tuple[Any, Any]:
+    """The node tree (for line numbers) and the data of one document, from one parse."""
+    _check_structure(text, path, line_offset, loader)
+    parser = loader(text)
+    try:
+        node = parser.get_single_node()
+        return node, (parser.construct_document(node) if node is not None else None)
+    finally:
+        parser.dispose()
 
 
 def check_keys(doc: Located, mapping: Any, key: tuple, required: set[str], optional: set[str] = frozenset()) -> None:
