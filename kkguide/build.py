@@ -188,7 +188,8 @@ class Layouts:
 
         self.project, self.group, self.translation = project, group, translation
         html = render_html(project.config, project.facts, project.chapters, translation, group.layout_edition,
-                           make_markdown(), language_states=project.language_states)
+                           make_markdown(), language_states=project.language_states,
+                           kreis_map=project.kreis_map, template_facts=project.template_facts)
         self.guide = lay_out(html, project.config.files, group.jobs[0].filename)
         self._booklet = None
 

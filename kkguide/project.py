@@ -41,6 +41,7 @@ class Project:
     template_facts: tuple = ()       # facts.Use of every fact("id.field") in the templates
     glossary: Glossary = Glossary(())   # guide/glossary.yml, checked
     language_states: tuple = ()         # languages.LanguageState of every language, for the languages page
+    kreis_map: object = None            # geomap.KreisMap of guide/map.yml (None: the guide has no map)
 
     def printed_facts(self, chapters: tuple[Chapter, ...] | None = None) -> tuple[str, ...]:
         """The facts a document of ``chapters`` (default: all) prints, with the templates' own."""
@@ -89,7 +90,10 @@ def load_project(root: Path, config: GuideConfig | None = None) -> Project:
     check_template_refs(templates, facts)
     segs, ui = assign_contexts(segments, ui_messages(config.files))
     glossary = load_glossary(config.files, {lang.code for lang in config.languages})
-    project = Project(config, facts, chapters, segs, ui, tuple(images), templates, glossary)
+    from .geomap import load_map
+
+    project = Project(config, facts, chapters, segs, ui, tuple(images), templates, glossary,
+                      kreis_map=load_map(config.files))
     check_reviewed(config, facts, project.printed_facts())
     return project
 

@@ -240,8 +240,10 @@ def _chapter_messages(md: MarkdownIt, chapter: Chapter):
 def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], translation: Translation,
                 edition: Edition, md: MarkdownIt, notes_pages: int = 0, handout=None,
                 template_name: str = TEMPLATE, image_base: str = "guide/", language_states=(), german=None,
-                image_sizes=None, focusable_tables: bool = False, **values) -> str:
-    """``german``: a langparts.Parts to mark German runs as <span lang="de"> (the web edition;
+                image_sizes=None, focusable_tables: bool = False, kreis_map=None, template_facts=None,
+                **values) -> str:
+    """``kreis_map``, ``template_facts``: the project's map and the facts its templates print,
+    as ``load_project`` read them (read here from the files when not given). ``german``: a langparts.Parts to mark German runs as <span lang="de"> (the web edition;
     the PDF editions mark them in the PDF, as WeasyPrint misorders such spans in right-to-left
     lines). ``image_sizes``: chapter image (``images/x.svg``) -> (width, height) in CSS px, given
     to each ``<img>`` (the web edition). ``values``: more for the template (the web edition's)."""
@@ -261,7 +263,7 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
     # the imprint gives a verification date only when every fact this document prints is verified
     from .facts import printed_refs, template_uses
 
-    printed = printed_refs(chapters, template_uses(config.files))
+    printed = printed_refs(chapters, template_uses(config.files) if template_facts is None else template_facts)
     checked = facts.oldest_verification(printed)
     template = make_environment(config.files, translation).get_template(template_name)
     return template.render(
@@ -285,7 +287,7 @@ def render_html(config: GuideConfig, facts: Facts, chapters: Sequence[Chapter], 
         facts_checked=format_date(checked, format="long", locale=lang.cldr) if checked else "",
         facts_unconfirmed=bool(facts.flagged(printed)),
         csp=CSP,
-        kreis_map=load_map(config.files),
+        kreis_map=load_map(config.files) if kreis_map is None else kreis_map,
         web_page=config.web_page(lang.code),
         web_qr=_qr(config.web_page(lang.code)),
         **theme_values(config),

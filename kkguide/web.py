@@ -139,6 +139,7 @@ def make_web(root: Path, out: Path, languages: Sequence[str] = (), pdfs: Path | 
     files: dict[str, bytes] = {f"{t.language.code}/index.html": render_html(
         published, project.facts, project.chapters, t, config.edition("screen"), make_markdown(),
         template_name=WEB_TEMPLATE, image_base="../guide/", image_sizes=chapter_sizes, focusable_tables=True,
+        kreis_map=project.kreis_map, template_facts=project.template_facts,
         german=german_parts(published, project.facts, project.chapters, t.language, project.glossary),
         logo_size=sizes.get(config.theme.logo), web_url=config.web_url,
         pdfs=_page_pdfs(t.language.code, t.language.cldr, offered)).encode("utf-8")
